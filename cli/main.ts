@@ -1,0 +1,51 @@
+/** The `tilesr` command line: a registry of commands, each in cli/commands/<name>.ts, loaded lazily. */
+import { toCoded, UsageError } from './errors.ts';
+
+/** A CLI command: receives its own argv, returns the process exit code (0 only on full success). */
+export type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  inspect: {
+    summary: 'inspect FILE                      print image facts as JSON',
+    load: async () => (await import('./commands/inspect.ts')).inspect,
+  },
+  decode: {
+    summary: 'decode FILE --out OUT.npy [--frame N] [--window x,y,w,h] [--values stored|modality]',
+    load: async () => (await import('./commands/decode.ts')).decode,
+  },
+};
+
+/** Registers a command (later issues add enhance, models, metrics, validate). */
+export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function usage(): string {
+  return [
+    'usage: tilesr <command> [options]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.summary}`),
+  ].join('\n');
+}
+
+/** Runs the CLI; never throws. Errors print `error <CODE>: <message>` (or JSON with --json). */
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const [name, ...rest] = argv.filter((a) => a !== '--json');
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  try {
+    const entry = COMMANDS[name];
+    if (!entry) throw new UsageError(`unknown command "${name}"\n${usage()}`);
+    const cmd = await entry.load();
+    return await cmd(rest);
+  } catch (err) {
+    const { code, message } = toCoded(err);
+    if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
+    else process.stderr.write(`error ${code}: ${message.split('\n')[0]}\n`);
+    if (code === 'INTERNAL' && process.env.TILESR_DEBUG) console.error(err);
+    return 1;
+  }
+}
