@@ -1,0 +1,33 @@
+/**
+ * `npm run bench [-- NAME...]`: runs the benchmarks side by side in one process and prints Markdown
+ * for BENCHMARKS.md, with the machine it ran on. Never part of `npm test`.
+ */
+import { cpus, totalmem, platform, release } from 'node:os';
+
+const SUITES: Record<string, () => Promise<string>> = {
+  decode: async () => (await import('./decode.ts')).benchDecode(),
+};
+
+/** Registers a suite (each layer adds its own). */
+export function registerSuite(name: string, run: () => Promise<string>): void {
+  SUITES[name] = run;
+}
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(
+  `Machine: ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`,
+);
+console.log(`Date: ${new Date().toISOString()}\n`);
+for (const name of names) {
+  const suite = SUITES[name];
+  if (!suite) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(SUITES).join(', ')}`);
+    process.exitCode = 1;
+    continue;
+  }
+  console.log(`## ${name}\n`);
+  console.log(await suite());
+  console.log('');
+}
