@@ -1,0 +1,24 @@
+/** The pipeline's one error type, with stable codes that never change meaning. */
+export type PipelineErrorCode =
+  | 'ABORTED' // the caller's AbortSignal fired
+  | 'TILE_FAILED' // inference of one tile failed (cause attached)
+  | 'INVALID_REQUEST' // bad region, band, tile size or option
+  | 'MODEL_UNAVAILABLE'; // the model id/variant is unknown or could not be loaded
+
+/** Thrown (or delivered as an event) by everything under plugin/pipeline. */
+export class PipelineError extends Error {
+  override readonly name = 'PipelineError';
+  constructor(
+    readonly code: PipelineErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Throws PipelineError('ABORTED') when the signal has fired; called between tiles. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw new PipelineError('ABORTED', 'enhancement was aborted', { cause: signal.reason });
+}
