@@ -14,6 +14,8 @@ export interface TileTensor {
   data: Float32Array;
   width: number;
   height: number;
+  /** Set on outputs: the backend that produced this tile (after any fallback). */
+  backend?: BackendId;
 }
 
 /** A loaded model on one device. `run` maps an LR tile to an SR tile (width*scale x height*scale). */
