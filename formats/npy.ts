@@ -67,7 +67,8 @@ export function decodeNpy(bytes: Uint8Array): NdArray {
   const start = hstart + hlen;
   const size = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 }[dtype];
   if (start + n * size > bytes.length) throw new FormatError('TRUNCATED', '.npy data runs past the end');
-  const buf = bytes.slice(start, start + n * size).buffer;
+  // Uint8Array#slice copies; a Node Buffer's own slice would return a view into its pool
+  const buf = Uint8Array.prototype.slice.call(bytes, start, start + n * size).buffer;
   const Ctor = {
     uint8: Uint8Array,
     int8: Int8Array,
