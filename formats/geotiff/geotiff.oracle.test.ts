@@ -1,0 +1,138 @@
+// Every fixture in fixtures/geotiff decoded by our GeoTIFF reader and by GDAL (scripts/oracles/
+// tiff_ref.py): lossless files must match GDAL bit for bit (whole image, a window crossing block
+// borders, an overview level); lossy ones (JPEG) stay within the measured tolerances below;
+// header facts (size, bands, dtype, geotransform, EPSG, nodata, overviews) equal GDAL's.
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { openRaster, type Raster } from '../index.ts';
+import type { NdArray } from '../npy.ts';
+import { gdalRead, oracleMissing } from './oracle.ts';
+
+const DIR = 'fixtures/geotiff';
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.tif'))
+  .sort();
+const skip = oracleMissing();
+
+/**
+ * JPEG tolerances, measured against GDAL 3.6/libjpeg-turbo on these fixtures (max |diff| per
+ * sample / mean |diff|): geotiff.js's JPEG decoder uses a different IDCT and nearest-neighbour
+ * chroma upsampling where libjpeg uses "fancy" (triangular) upsampling, so YCbCr files differ more
+ * at colour edges. The test prints the measured values; bounds leave a little headroom but catch a
+ * wrong colour conversion (errors of tens) or a shifted tile. Every other file must be bit-exact,
+ * LERC with MaxZError 0.01 included (both decoders dequantise the same way).
+ */
+const JPEG_TOLERANCE: Record<string, { max: number; mean: number }> = {
+  'u8_rgb_jpeg_tiled.tif': { max: 2, mean: 0.1 }, // measured max 1, mean 0.062
+  'u8_rgb_jpeg_ycbcr_tiled.tif': { max: 12, mean: 1 }, // measured max 10, mean 0.619
+  'u8_rgb_cog_jpeg.tif': { max: 12, mean: 1 }, // measured max 10, mean 0.840 (overview window)
+};
+
+function bytesOf(a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function shapeOf(r: Raster): number[] {
+  return r.samples === 1 ? [r.height, r.width] : [r.height, r.width, r.samples];
+}
+
+/** Max and mean absolute difference (NaN equal to NaN). */
+function diffStats(a: Raster['data'], b: NdArray['data']): { max: number; mean: number } {
+  assert.equal(a.length, b.length);
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    const d = Number.isNaN(x) && Number.isNaN(y) ? 0 : Math.abs(x - y);
+    if (!(d <= max)) max = d; // NaN vs number -> NaN -> fails the tolerance below
+    sum += d;
+  }
+  return { max, mean: sum / a.length };
+}
+
+function compare(file: string, ours: Raster, ref: NdArray, what: string): void {
+  assert.equal(ours.dtype, ref.dtype, `${what}: dtype`);
+  assert.deepEqual(shapeOf(ours), ref.shape, `${what}: shape`);
+  const tol = JPEG_TOLERANCE[file];
+  if (!tol) {
+    assert.ok(bytesOf(ours.data).equals(bytesOf(ref.data)), `${what}: pixels differ from GDAL`);
+    return;
+  }
+  const s = diffStats(ours.data, ref.data);
+  console.log(`# ${what}: |ours - GDAL| max ${s.max}, mean ${s.mean.toFixed(3)}`);
+  assert.ok(s.max <= tol.max, `${what}: max |diff| ${s.max} > ${tol.max}`);
+  assert.ok(s.mean <= tol.mean, `${what}: mean |diff| ${s.mean} > ${tol.mean}`);
+}
+
+describe('GeoTIFF decoding equals GDAL', { skip: skip ?? false }, () => {
+  const sources: Array<{ close(): Promise<void> }> = [];
+  after(async () => Promise.all(sources.map((s) => s.close())));
+
+  for (const file of files) {
+    const path = `${DIR}/${file}`;
+    it(`${file}: header, whole image and a window`, async () => {
+      const [full, win] = await Promise.all([gdalRead(path), gdalRead(path, { window: [37, 21, 50, 45] })]);
+      const src = await openRaster(path);
+      sources.push(src);
+      const { info } = src;
+      const g = full.info;
+      assert.equal(info.width, g.width);
+      assert.equal(info.height, g.height);
+      assert.equal(info.samples, g.bands);
+      assert.equal(info.dtype, g.dtype);
+      assert.equal(info.spacing?.kind, 'geotransform');
+      if (info.spacing?.kind === 'geotransform') {
+        assert.deepEqual(info.spacing.geotransform, g.geotransform);
+        assert.equal(info.spacing.epsg ?? null, g.epsg);
+      }
+      assert.equal(info.valueMapping.nodata ?? null, g.nodata);
+      assert.equal(info.valueMapping.slope, g.scale ?? 1);
+      assert.equal(info.valueMapping.intercept, g.offset ?? 0);
+      const ovr = (info.metadata.overviews as Array<{ width: number; height: number }>).map((o) => [
+        o.width,
+        o.height,
+      ]);
+      assert.deepEqual(ovr, g.overviews);
+      assert.equal(info.lossy, file in JPEG_TOLERANCE || file.includes('lerc_0.01'), 'lossy flag');
+      compare(file, await src.read(), full.array, `${file} whole`);
+      const w = await src.read({ window: { x: 37, y: 21, width: 50, height: 45 } });
+      assert.deepEqual(w.window, { x: 37, y: 21, width: 50, height: 45 });
+      compare(file, w, win.array, `${file} window`);
+    });
+  }
+
+  for (const [file, target, level] of [
+    ['u16_rgb_cog_deflate_ovr.tif', { width: 64, height: 64 }, 0],
+    ['u8_rgb_cog_jpeg.tif', { width: 90, height: 50 }, 0],
+    ['u8_rgb_cog_jpeg.tif', { width: 40, height: 48 }, 1],
+  ] as const) {
+    it(`${file}: targetSize ${target.width}x${target.height} reads overview ${level}`, async () => {
+      const path = `${DIR}/${file}`;
+      const src = await openRaster(path);
+      sources.push(src);
+      const ref = await gdalRead(path, { overview: level });
+      const r = await src.read({ targetSize: target });
+      assert.deepEqual(r.window, { x: 0, y: 0, width: src.info.width, height: src.info.height });
+      compare(file, r, ref.array, `${file} overview ${level}`);
+      // a window in full-resolution pixels maps to the overview's pixels
+      const f = src.info.width / r.width;
+      const win = { x: 16 * f, y: 8 * f, width: 24 * f, height: 20 * f };
+      const refWin = await gdalRead(path, { overview: level, window: [16, 8, 24, 20] });
+      const rw = await src.read({ targetSize: target, window: win });
+      assert.deepEqual(rw.window, win);
+      compare(file, rw, refWin.array, `${file} overview ${level} window`);
+    });
+  }
+
+  it('LERC with MaxZError 0.01 stays within 0.01 of the lossless original', async () => {
+    const lossy = await (await openRaster(`${DIR}/f32_dsm_lerc_0.01.tif`)).read();
+    const exact = await (await openRaster(`${DIR}/f32_dsm_none.tif`)).read();
+    const s = diffStats(lossy.data, exact.data);
+    console.log(`# LERC 0.01 vs uncompressed: max ${s.max}, mean ${s.mean.toFixed(5)}`);
+    assert.ok(s.max > 0, 'a lossy file should differ somewhere');
+    // 0.01 plus float32 rounding of values near 130 (ulp 1.5e-5); measured 0.0100021
+    assert.ok(s.max <= 0.01 + 2e-5, `max |diff| ${s.max}`);
+  });
+});
