@@ -77,7 +77,71 @@ export class TileScheduler {
   submit<T>(key: string, run: TaskRun<T>, options: SubmitOptions = {}): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(aborted(signal));
+    const { promise, leave } = this.join(key, run, RANK[options.priority ?? 'visible']);
+    if (!signal) return promise;
+    const onAbort = () => leave(aborted(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    // the listener must not outlive the task on a long-lived signal
+    const cleanup = () => signal.removeEventListener('abort', onAbort);
+    promise.then(cleanup, cleanup);
+    return promise;
+  }
+
+  /**
+   * Runs a batch of tasks at one priority and resolves with their results in order. The first
+   * failure aborts the rest; `onProgress` is never called after the batch was aborted or failed.
+   */
+  async runAll<T>(
+    tasks: Array<{ key: string; run: TaskRun<T> }>,
+    options: SubmitOptions & {
+      onProgress?: (p: BatchProgress) => void;
+      /** Called with each result as it arrives (before onProgress), e.g. to stitch it at once. */
+      onResult?: (value: T, index: number) => void;
+    } = {},
+  ): Promise<T[]> {
+    const { signal } = options;
+    if (signal?.aborted) throw aborted(signal);
     const rank = RANK[options.priority ?? 'visible'];
+    const joined = tasks.map((t) => this.join(t.key, t.run, rank));
+    let stopped = false;
+    // one listener for the whole batch (not one per tile)
+    const stop = (reason: unknown) => {
+      if (stopped) return;
+      stopped = true;
+      for (const j of joined) j.leave(reason);
+    };
+    const onAbort = () => stop(aborted(signal as AbortSignal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let done = 0;
+    try {
+      return await Promise.all(
+        joined.map((j, i) =>
+          j.promise.then((v) => {
+            if (stopped) return v;
+            options.onResult?.(v, i);
+            options.onProgress?.({
+              done: ++done,
+              total: tasks.length,
+              key: (tasks[i] as { key: string }).key,
+            });
+            return v;
+          }),
+        ),
+      );
+    } catch (err) {
+      stop(err);
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Adds a waiter to task `key` (creating it); `leave` rejects that waiter and drops unwanted tasks. */
+  private join<T>(
+    key: string,
+    run: TaskRun<T>,
+    rank: number,
+  ): { promise: Promise<T>; leave: (reason: unknown) => void } {
     let task = this.tasks.get(key);
     if (!task) {
       task = {
@@ -94,52 +158,18 @@ export class TileScheduler {
       task.rank = rank; // a more urgent request for the same tile promotes it
     }
     const t = task;
+    let waiter!: Waiter;
     const promise = new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = { resolve: resolve as (v: unknown) => void, reject };
+      waiter = { resolve: resolve as (v: unknown) => void, reject };
       t.waiters.add(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          if (!t.waiters.delete(waiter)) return;
-          reject(aborted(signal));
-          if (t.waiters.size === 0) this.cancel(t);
-        },
-        { once: true },
-      );
     });
     queueMicrotask(() => this.pump());
-    return promise;
-  }
-
-  /**
-   * Runs a batch of tasks at one priority and resolves with their results in order. The first
-   * failure aborts the rest; `onProgress` is never called after the batch was aborted or failed.
-   */
-  async runAll<T>(
-    tasks: Array<{ key: string; run: TaskRun<T> }>,
-    options: SubmitOptions & { onProgress?: (p: BatchProgress) => void } = {},
-  ): Promise<T[]> {
-    if (options.signal?.aborted) throw aborted(options.signal);
-    const batch = new AbortController();
-    const onOuterAbort = () => batch.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    let done = 0;
-    try {
-      return await Promise.all(
-        tasks.map((t) =>
-          this.submit(t.key, t.run, { priority: options.priority, signal: batch.signal }).then((v) => {
-            if (!batch.signal.aborted)
-              options.onProgress?.({ done: ++done, total: tasks.length, key: t.key });
-            return v;
-          }),
-        ),
-      );
-    } catch (err) {
-      batch.abort(err);
-      throw err;
-    } finally {
-      options.signal?.removeEventListener('abort', onOuterAbort);
-    }
+    const leave = (reason: unknown) => {
+      if (!t.waiters.delete(waiter)) return;
+      waiter.reject(reason);
+      if (t.waiters.size === 0) this.cancel(t);
+    };
+    return { promise, leave };
   }
 
   private cancel(task: Task): void {
