@@ -34,6 +34,8 @@ export interface FallbackRecord {
   reason: string;
   /** Tiles affected (undefined when the fallback happened before any tile ran). */
   tiles?: number;
+  /** Run index (0-based) of the first tile sent to `to`; undefined when no tile had run yet. */
+  atTile?: number;
 }
 
 /** Creates sessions for a backend; `available` is feature detection, not a promise of success. */

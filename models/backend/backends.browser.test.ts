@@ -1,0 +1,197 @@
+import { expect } from '@esm-bundle/chai';
+import { computeRange, normalize } from '../normalize.ts';
+import { getModel, loadModel } from '../registry.ts';
+import { cropRows, parseDicomPixels16 } from '../testing/dicom16.ts';
+import { FallbackSession } from './fallback.ts';
+import { createWasmBackend } from './ort-web.ts';
+import { defaultThreads } from './ort-web-session.ts';
+import { createSession } from './select.ts';
+import type { BackendFactory, FallbackRecord, InferenceSession, TileTensor } from './types.ts';
+import { createWebGpuBackend, type WebGpuSession } from './webgpu.ts';
+
+type Model = { id: string; scale: number; bytes: Uint8Array };
+
+const maxAbsDiff = (a: Float32Array, b: Float32Array): number => {
+  expect(a.length).to.equal(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] ?? NaN) - (b[i] ?? NaN)));
+  return m;
+};
+
+describe('onnxruntime-web backends (WASM, WebGPU on SwiftShader) and fallback', function () {
+  this.timeout(300_000);
+  let model: Model;
+  /** Real MR tiles normalized with the whole image's range; 16x16 keeps SwiftShader WebGPU affordable. */
+  const tiles: TileTensor[] = [];
+  let wasmRef: TileTensor[] = [];
+  const wasm = createWasmBackend();
+  const webgpu = createWebGpuBackend();
+  let wasmSession: InferenceSession;
+
+  before(async () => {
+    model = await loadModel(getModel('medical-x2'));
+    const res = await fetch('/fixtures/dicom/mr64_implicit_le.dcm');
+    const mr = parseDicomPixels16(new Uint8Array(await res.arrayBuffer()), 'mr64_implicit_le.dcm');
+    const range = computeRange(mr.data);
+    for (const [x, y] of [
+      [20, 20],
+      [8, 30],
+      [36, 4],
+    ] as const)
+      tiles.push({
+        data: normalize(cropRows(mr.data, mr.width, x, y, 16, 16), range),
+        width: 16,
+        height: 16,
+      });
+    wasmSession = await wasm.createSession(model);
+    wasmRef = [];
+    for (const t of tiles) wasmRef.push(await wasmSession.run(t));
+  });
+  after(async () => {
+    await wasmSession?.dispose();
+  });
+
+  it('WASM runs with threads on this cross-origin isolated page and handles any tile size', async () => {
+    expect(globalThis.crossOriginIsolated).to.equal(true);
+    // we ask for every core (ORT alone would take 1 of 2)
+    expect(defaultThreads()).to.equal(Math.min(navigator.hardwareConcurrency, 8));
+    for (const r of wasmRef) {
+      expect(r.backend).to.equal('wasm');
+      expect([r.width, r.height]).to.deep.equal([32, 32]);
+      expect(r.data.every(Number.isFinite)).to.equal(true);
+    }
+    const big = { data: new Float32Array(40 * 24).fill(0.25), width: 40, height: 24 };
+    const t0 = performance.now();
+    const out = await wasmSession.run(big);
+    console.log(`wasm 40x24 x2: ${(performance.now() - t0).toFixed(0)} ms`);
+    expect([out.width, out.height]).to.deep.equal([80, 48]);
+  });
+
+  it('WebGPU agrees with WASM within 1e-4 on real tiles', async () => {
+    expect(await webgpu.available()).to.equal(true);
+    const s = await webgpu.createSession(model);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const t0 = performance.now();
+        const out = await s.run(tiles[i]!);
+        console.log(`webgpu 16x16 x2 tile ${i}: ${(performance.now() - t0).toFixed(0)} ms`);
+        expect(out.backend).to.equal('webgpu');
+        const d = maxAbsDiff(out.data, wasmRef[i]!.data);
+        console.log(`webgpu vs wasm max |diff| ${d.toExponential(2)}`);
+        expect(d).to.be.at.most(1e-4);
+      }
+    } finally {
+      await s.dispose();
+    }
+  });
+  /** Runs every tile once through `s`, sequentially, with `between(i)` before tile i; checks completion. */
+  async function runAll(
+    s: InferenceSession,
+    between: (i: number) => Promise<void> = async () => undefined,
+  ): Promise<TileTensor[]> {
+    const results: TileTensor[] = [];
+    for (let i = 0; i < tiles.length; i++) {
+      await between(i);
+      results.push(await s.run(tiles[i]!));
+    }
+    expect(results.length).to.equal(tiles.length);
+    return results;
+  }
+
+  /** The fallback tiles must equal a direct WASM run bit for bit: they really ran on WASM. */
+  function expectWasmFrom(results: TileTensor[], first: number): void {
+    results.forEach((r, i) => {
+      expect(r.backend, `tile ${i}`).to.equal(i >= first ? 'wasm' : 'webgpu');
+      if (i >= first) expect(maxAbsDiff(r.data, wasmRef[i]!.data), `tile ${i}`).to.equal(0);
+      else expect(maxAbsDiff(r.data, wasmRef[i]!.data), `tile ${i}`).to.be.at.most(1e-4);
+    });
+  }
+
+  it('auto without WebGPU (navigator.gpu hidden) picks WASM and reports why', async () => {
+    const desc = Object.getOwnPropertyDescriptor(navigator, 'gpu');
+    Object.defineProperty(navigator, 'gpu', { value: undefined, configurable: true });
+    const events: FallbackRecord[] = [];
+    let s: FallbackSession | undefined;
+    try {
+      expect(await webgpu.available()).to.equal(false);
+      s = await createSession(model, { preference: 'auto', onFallback: (r) => events.push(r) });
+    } finally {
+      if (desc) Object.defineProperty(navigator, 'gpu', desc);
+      else delete (navigator as { gpu?: unknown }).gpu;
+    }
+    try {
+      expect(s.backend).to.equal('wasm');
+      expect(events).to.have.length(1);
+      expect(events[0]).to.include({ from: 'webgpu', to: 'wasm' });
+      expect(events[0]!.reason).to.match(/navigator\.gpu/);
+      expect(events[0]!.atTile).to.equal(undefined);
+      expect(s.records).to.deep.equal(events);
+      expectWasmFrom(await runAll(s), 0);
+    } finally {
+      await s.dispose();
+    }
+    expect(await webgpu.available()).to.equal(true);
+  });
+
+  it('WebGPU session creation failure (corrupt bytes to WebGPU only) falls back to WASM', async () => {
+    const bad = model.bytes.slice(0, model.bytes.length >> 1);
+    const corruptGpu: BackendFactory = {
+      id: webgpu.id,
+      available: () => webgpu.available(),
+      createSession: (m, sig) => webgpu.createSession({ ...m, bytes: bad }, sig),
+    };
+    const events: FallbackRecord[] = [];
+    const s = await FallbackSession.create(corruptGpu, wasm, model, { onFallback: (r) => events.push(r) });
+    try {
+      expect(s.primary).to.equal(undefined);
+      expect(events).to.have.length(1);
+      expect(events[0]).to.include({ from: 'webgpu', to: 'wasm' });
+      expect(events[0]!.reason).to.match(/session creation failed: SESSION_FAILED/);
+      expectWasmFrom(await runAll(s), 0);
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('a NaN in a real WebGPU output tile sends that tile and later ones to WASM', async () => {
+    const events: FallbackRecord[] = [];
+    const s = await FallbackSession.create(webgpu, wasm, model, {
+      onFallback: (r) => events.push({ ...r }),
+      poisonOutput: (i) => i === 1,
+    });
+    try {
+      expect(s.backend).to.equal('webgpu');
+      const results = await runAll(s, async (i) => {
+        // the event must exist before the poisoned tile's result and not before
+        expect(events.length, `events before tile ${i}`).to.equal(i <= 1 ? 0 : 1);
+      });
+      expectWasmFrom(results, 1);
+      expect(events).to.have.length(1);
+      expect(events[0]).to.include({ from: 'webgpu', to: 'wasm', atTile: 1, tiles: 1 });
+      expect(events[0]!.reason).to.match(/non-finite output .* tile 1 from webgpu/);
+      expect(s.backend).to.equal('wasm');
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  it('destroying the GPUDevice ORT uses between tiles moves the rest to WASM', async () => {
+    const events: FallbackRecord[] = [];
+    const s = await FallbackSession.create(webgpu, wasm, model, { onFallback: (r) => events.push({ ...r }) });
+    try {
+      const gpu = s.primary as WebGpuSession;
+      const results = await runAll(s, async (i) => {
+        if (i === 1) {
+          await gpu.destroyDeviceForTesting();
+          expect(gpu.deviceLost?.code).to.equal('DEVICE_LOST');
+        }
+      });
+      expectWasmFrom(results, 1);
+      expect(events).to.have.length(1);
+      expect(events[0]).to.include({ from: 'webgpu', to: 'wasm', atTile: 1 });
+      expect(events[0]!.reason).to.match(/DEVICE_LOST: WebGPU device lost \(destroyed\)/);
+    } finally {
+      await s.dispose();
+    }
+  });
+});

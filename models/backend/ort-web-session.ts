@@ -1,0 +1,91 @@
+/**
+ * What the WASM and WebGPU backends share: env settings and the session wrapper. It imports only
+ * onnxruntime-web's types, because each entry point (`/wasm`, `/webgpu`) loads its own 14-28 MB
+ * .wasm: ort-web.ts picks `/wasm`, the WebGPU worker `/webgpu`, and both pass their module in.
+ */
+import type * as ort from 'onnxruntime-web';
+import { asModelError, ModelError, throwIfAborted } from '../errors.ts';
+import { assertTile, SerialQueue } from './tile.ts';
+import type { BackendId, InferenceSession, TileTensor } from './types.ts';
+
+/** Where onnxruntime-web's files are served from, and how many threads to use. */
+export interface OrtWebOptions {
+  /** Directory URL holding ort-wasm-simd-threaded*.wasm/.mjs; default `/node_modules/onnxruntime-web/dist/`. */
+  wasmPaths?: string;
+  /** WASM threads; default: all cores when crossOriginIsolated (ORT alone would pick half), else 1. */
+  numThreads?: number;
+}
+
+/** The default self-hosted location of onnxruntime-web's dist files (the dev server serves the repo root). */
+export function defaultWasmPaths(): string {
+  const origin = globalThis.location?.origin ?? 'http://localhost';
+  return new URL('/node_modules/onnxruntime-web/dist/', origin).href;
+}
+
+/** Thread count we ask for: ORT would use ceil(cores/2) and 1 on 2 cores; threads need isolation. */
+export function defaultThreads(): number {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  return isolated ? Math.max(1, Math.min(cores, 8)) : 1;
+}
+
+/**
+ * Applies wasm settings to an onnxruntime-web `env` (shared by the WASM backend and the WebGPU
+ * worker). They are global and only take effect before the first session, so first call wins.
+ * Only the .wasm binary is pointed at `wasmPaths` (`wasmFile` names the one this entry point
+ * loads): the JS glue stays the copy embedded in the bundle, so dev servers never transform it.
+ */
+export function configureOrtWasm(env: ort.Env, options: OrtWebOptions, wasmFile: string): void {
+  if (configured.has(env)) return;
+  configured.add(env);
+  env.wasm.wasmPaths = { wasm: new URL(wasmFile, options.wasmPaths ?? defaultWasmPaths()).href };
+  env.wasm.numThreads = options.numThreads ?? defaultThreads();
+  env.wasm.simd = true;
+  env.wasm.proxy = false;
+}
+const configured = new WeakSet<object>();
+
+/** An onnxruntime-web session on either EP; the WebGPU worker reuses it. */
+export class OrtWebSession implements InferenceSession {
+  private readonly queue = new SerialQueue();
+
+  constructor(
+    readonly backend: BackendId,
+    readonly modelId: string,
+    readonly scale: number,
+    private readonly session: ort.InferenceSession,
+    private readonly tensorCtor: typeof ort.Tensor,
+  ) {}
+
+  /** Runs one tile; runs on one session are serialized (ORT-web cannot run them concurrently). */
+  async run(tile: TileTensor, signal?: AbortSignal): Promise<TileTensor> {
+    assertTile(tile);
+    return this.queue.run(async () => {
+      throwIfAborted(signal);
+      const input = new this.tensorCtor('float32', tile.data, [1, 1, tile.height, tile.width]);
+      let out: ort.InferenceSession.ReturnType;
+      try {
+        out = await this.session.run({ [this.session.inputNames[0] ?? 'lr']: input });
+      } catch (err) {
+        throw asModelError(err, 'SESSION_FAILED', `${this.modelId} on ${this.backend}`);
+      }
+      const sr = out[this.session.outputNames[0] ?? 'sr'];
+      if (!sr) throw new ModelError('SESSION_FAILED', `${this.modelId}: no output tensor`);
+      const [, , h, w] = sr.dims;
+      const data = sr.data;
+      if (!(data instanceof Float32Array) || h !== tile.height * this.scale || w !== tile.width * this.scale)
+        throw new ModelError(
+          'SESSION_FAILED',
+          `${this.modelId}: unexpected output ${sr.type} [${sr.dims.join(',')}]`,
+        );
+      const result: TileTensor = { data: data.slice(), width: w, height: h, backend: this.backend };
+      sr.dispose();
+      throwIfAborted(signal);
+      return result;
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue.run(() => this.session.release());
+  }
+}
