@@ -35,6 +35,25 @@ function countingReporter() {
   };
 }
 
+/**
+ * Node built-ins imported by Node-only modules of browser packages (geotiff's file and http
+ * sources; their package.json "browser" field maps them to false, which a bundler honours but the
+ * dev server's `browser: true` turns into an unservable virtual module): serve an empty module.
+ */
+function nodeBuiltinStubs() {
+  const stubbed = new Set(['fs', 'http', 'https', 'url']);
+  return {
+    name: 'node-builtin-stubs',
+    resolveImport({ source }) {
+      return stubbed.has(source) ? '/__node-builtin-stub.js' : undefined;
+    },
+    serve(ctx) {
+      if (ctx.path === '/__node-builtin-stub.js') return { body: 'export default {};', type: 'js' };
+      return undefined;
+    },
+  };
+}
+
 export default {
   files: [
     '{formats,models,validation,plugin,demo,test}/**/*.browser.test.ts',
@@ -45,7 +64,11 @@ export default {
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 120_000 } },
   browserStartTimeout: 60_000,
-  plugins: [nodeDecodePlugin(), esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
+  plugins: [
+    nodeBuiltinStubs(),
+    nodeDecodePlugin(),
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
+  ],
   middleware: [
     function isolate(ctx, next) {
       ctx.set('Cross-Origin-Opener-Policy', 'same-origin');

@@ -2,8 +2,9 @@
  * TIFF Compression values -> decoders, the geotiff.js way: `addDecoder(value, lazyImport, params)`.
  * geotiff.js ships none, LZW, JPEG, Deflate, PackBits, LERC, ZSTD and a WebP decoder that needs
  * `createImageBitmap` (absent in Node and subject to colour management in browsers). We add LZMA
- * (34925) and replace WebP (50001) by one WASM libwebp decoder, so Node and browsers decode
- * identically. `registerDecoders` runs once per JS realm: the main thread and every pool worker.
+ * (34925), replace WebP (50001) by one WASM libwebp decoder, so Node and browsers decode
+ * identically, and load LERC (34887) in a way that also works where UMD packages are served as
+ * ES modules. `registerDecoders` runs once per JS realm: the main thread and every pool worker.
  */
 import { addDecoder, type ImageFileDirectory } from 'geotiff';
 
@@ -38,6 +39,7 @@ export function registerDecoders(): void {
   if (registered) return;
   registered = true;
   addDecoder(34925, () => import('./lzma.ts').then((m) => m.default), decoderParameters, true);
+  addDecoder(34887, () => import('./lerc.ts').then((m) => m.default), decoderParameters, true);
   addDecoder(50001, () => import('./webp.ts').then((m) => m.default), decoderParameters, true);
 }
 

@@ -1,0 +1,107 @@
+// Chromium: every GeoTIFF fixture decodes through the shared worker pool, from a URL (served by the
+// test server) and from a File, to exactly the bytes Node's decoder produces (compared live via
+// the node-decode server command's sha256). Also: an AbortSignal cancels a read.
+import { expect } from '@esm-bundle/chai';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { FormatError, openRaster, type PixelWindow, type Raster } from '../index.ts';
+import { getSharedPool } from './pool.ts';
+
+const FILES = [
+  'f32_dsm_deflate_pred3_tiled.tif',
+  'f32_dsm_lerc_0.01.tif',
+  'f32_dsm_lerc_zstd_lossless.tif',
+  'f32_dsm_lzw_pred3.tif',
+  'f32_dsm_none.tif',
+  'f32_dsm_zstd_pred3.tif',
+  'f64_dsm_deflate_pred3.tif',
+  'i16_rgb_deflate_nodata.tif',
+  'u16_rgb_bigtiff_deflate.tif',
+  'u16_rgb_cog_deflate_ovr.tif',
+  'u16_rgb_deflate_pred2_striped.tif',
+  'u16_rgb_deflate_tiled_planar.tif',
+  'u16_rgb_lerc_deflate.tif',
+  'u16_rgb_lerc_lossless.tif',
+  'u16_rgb_lerc_zstd.tif',
+  'u16_rgb_lzma.tif',
+  'u16_rgb_lzw_pred2_tiled.tif',
+  'u16_rgb_lzw_striped.tif',
+  'u16_rgb_none_striped.tif',
+  'u16_rgb_none_tiled64.tif',
+  'u16_rgb_packbits.tif',
+  'u16_rgb_zstd_pred2_tiled.tif',
+  'u8_gray_zstd.tif',
+  'u8_rgb_cog_jpeg.tif',
+  'u8_rgb_jpeg_tiled.tif',
+  'u8_rgb_jpeg_ycbcr_tiled.tif',
+  'u8_rgb_webp_lossless_tiled.tif',
+  'u8_rgbn_deflate_pred2_tiled.tif',
+  'u8_rgbn_lzw_planar.tif',
+  'u8_rgbn_none_striped.tif',
+];
+
+interface NodeDigest {
+  shape: number[];
+  dtype: string;
+  sha256: string;
+}
+
+async function digest(r: Raster): Promise<NodeDigest> {
+  const view = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength).slice();
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', view));
+  return {
+    shape: r.samples === 1 ? [r.height, r.width] : [r.height, r.width, r.samples],
+    dtype: r.dtype,
+    sha256: Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join(''),
+  };
+}
+
+async function nodeDigest(path: string, window?: PixelWindow): Promise<NodeDigest> {
+  const d = await executeServerCommand<NodeDigest, { path: string; window?: PixelWindow }>('node-decode', {
+    path,
+    ...(window ? { window } : {}),
+  });
+  if (!d) throw new Error('node-decode server command gave no answer');
+  return d;
+}
+
+describe('GeoTIFF in Chromium equals Node', () => {
+  it('decodes through the shared worker pool', () => {
+    expect(getSharedPool()).to.not.equal(null);
+    expect(getSharedPool()).to.equal(getSharedPool());
+  });
+
+  for (const file of FILES) {
+    const path = `fixtures/geotiff/${file}`;
+    it(`${file}: URL and File decode to Node's bytes`, async () => {
+      const win = { x: 37, y: 21, width: 50, height: 45 };
+      const [whole, part] = await Promise.all([nodeDigest(path), nodeDigest(path, win)]);
+      const fromUrl = await openRaster(new URL(`/${path}`, location.href));
+      expect(await digest(await fromUrl.read())).to.deep.equal(whole);
+      expect(await digest(await fromUrl.read({ window: win }))).to.deep.equal(part);
+      await fromUrl.close();
+      const bytes = await (await fetch(`/${path}`)).arrayBuffer();
+      const fromFile = await openRaster(new File([bytes], file));
+      expect(await digest(await fromFile.read())).to.deep.equal(whole);
+      await fromFile.close();
+    });
+  }
+
+  it('an AbortSignal cancels a read with ABORTED', async () => {
+    const src = await openRaster(new URL('/fixtures/geotiff/u8_rgbn_lzw_planar.tif', location.href));
+    const ac = new AbortController();
+    const p = src.read({ signal: ac.signal });
+    ac.abort();
+    let err: unknown;
+    try {
+      await p;
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(FormatError);
+    expect((err as FormatError).code).to.equal('ABORTED');
+    // the source still works after an aborted read
+    const r = await src.read({ window: { x: 0, y: 0, width: 8, height: 8 } });
+    expect(r.data.length).to.equal(8 * 8 * 4);
+    await src.close();
+  });
+});
