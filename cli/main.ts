@@ -13,6 +13,25 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'decode FILE --out OUT.npy [--frame N] [--window x,y,w,h] [--values stored|modality]',
     load: async () => (await import('./commands/decode.ts')).decode,
   },
+  models: {
+    summary: 'models                            list the shipped models and their cards (--json)',
+    load: async () => (await import('./commands/models.ts')).models,
+  },
+  enhance: {
+    summary:
+      'enhance FILE --model ID --out OUT.npy|OUT.png [--variant fidelity|perceptual] [--frame N] [--band B]\n' +
+      '          [--window x,y,w,h] [--tile 256] [--backend auto|node-cpu|node-webgpu] [--png-bits 8|16]',
+    load: async () => (await import('./commands/enhance.ts')).enhance,
+  },
+  metrics: {
+    summary: 'metrics A B [--data-range R] [--shave N] [--frame N]   PSNR/SSIM/MS-SSIM of B against A (JSON)',
+    load: async () => (await import('./commands/metrics.ts')).metrics,
+  },
+  validate: {
+    summary:
+      'validate --gt FILES_OR_DIRS --json OUT.json [--model ID] [--csv F] [--report F.html] [--degradation torch|matlab] ...',
+    load: async () => (await import('./commands/validate.ts')).validate,
+  },
 };
 
 /** Registers a command (later issues add enhance, models, metrics, validate). */
