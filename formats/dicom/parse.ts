@@ -80,10 +80,20 @@ function guessRawTransferSyntax(b: Uint8Array): string | undefined {
   return isUpper(b[4]) && isUpper(b[5]) ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2';
 }
 
-/** The meta header's group length and elements must fit in the file before dicom-parser reads them. */
+/** The meta header (its group length says how long) must fit in the file before it is parsed. */
 function checkMetaHeader(b: Uint8Array): void {
   if (b.length < 144)
     throw new FormatError('TRUNCATED', `file ends (${b.length} bytes) inside the meta header`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const isGroupLength = dv.getUint32(132, true) === 0x00000002 && b[136] === 0x55 && b[137] === 0x4c; // (0002,0000) UL
+  if (isGroupLength) {
+    const end = 144 + dv.getUint32(140, true);
+    if (end > b.length)
+      throw new FormatError(
+        'TRUNCATED',
+        `file ends (${b.length} bytes) inside the meta header (${end} bytes)`,
+      );
+  }
 }
 
 /** dicom-parser throws strings, Errors or {exception, dataSet}: turn them into FormatErrors. */

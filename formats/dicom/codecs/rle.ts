@@ -16,6 +16,8 @@ export const decodeRle: Codec = (input) => {
   const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const segments = dv.getUint32(0, true);
   const expected = input.samples * size;
+  if (segments < 1 || segments > 15)
+    throw new FormatError('CORRUPT_DATA', `RLE header declares ${segments} segments (1..15 allowed)`);
   if (segments !== expected)
     throw new FormatError(
       'DECOMPRESSED_SIZE_MISMATCH',
@@ -32,7 +34,7 @@ export const decodeRle: Codec = (input) => {
       );
     const sample = Math.floor(seg / size);
     const byteInSample = size - 1 - (seg % size); // segments run MSB first, output is little endian
-    unpackBits(src, start, end, out, sample * size + byteInSample, expected, pixels, seg);
+    unpackBits(src, start, end, out, sample * size + byteInSample, expected, pixels, seg, input.columns);
   }
   return { pixels: toContainer(out, size, input, 'RLE'), planar: false, rgb: false };
 };
@@ -47,6 +49,7 @@ function unpackBits(
   stride: number,
   count: number,
   seg: number,
+  rowBytes: number,
 ): void {
   let i = start;
   let n = 0;
@@ -75,4 +78,28 @@ function unpackBits(
       'DECOMPRESSED_SIZE_MISMATCH',
       `RLE segment ${seg} decodes to ${n} bytes, expected ${count}`,
     );
+  // Encoders in the wild pad segments by a byte or a few (pydicom accepts that, with a warning); a
+  // whole row or more of leftover data means the header's size is wrong.
+  const extra = decodedLength(src, i, end, rowBytes);
+  if (extra >= rowBytes)
+    throw new FormatError(
+      'DECOMPRESSED_SIZE_MISMATCH',
+      `RLE segment ${seg} holds at least ${extra} bytes more than ${count} (the header's size)`,
+    );
+}
+
+/** How many bytes the rest of a segment decodes to, counting up to `cap`. */
+function decodedLength(src: Uint8Array, i: number, end: number, cap: number): number {
+  let n = 0;
+  while (i < end && n < cap) {
+    const h = src[i++] as number;
+    if (h < 128) {
+      n += h + 1;
+      i += h + 1;
+    } else if (h > 128) {
+      n += 257 - h;
+      i++;
+    }
+  }
+  return n;
 }

@@ -74,6 +74,8 @@ export async function decodeWithWasm(
     decoder.getEncodedBuffer(input.encoded.length).set(input.encoded);
     decoder.decode();
     const info = decoder.getFrameInfo();
+    if (!info.width || !info.height || !info.componentCount)
+      throw new FormatError('CORRUPT_DATA', `${spec.name} found no image in the codestream`);
     if (info.width !== input.columns || info.height !== input.rows || info.componentCount !== input.samples)
       throw new FormatError(
         'DECOMPRESSED_SIZE_MISMATCH',
@@ -101,6 +103,6 @@ export async function decodeWithWasm(
 /** Emscripten throws strings, numbers (C++ exception pointers) or Errors. */
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
-  if (typeof err === 'number') return `native exception ${err}`;
+  if (typeof err === 'number') return `C++ exception (the build exposes no message; pointer ${err})`;
   return String(err);
 }
