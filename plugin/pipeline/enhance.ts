@@ -4,8 +4,9 @@
  * tiled with a halo covering the receptive field, run through the single-channel model, stitched and
  * mapped back to original units. The input raster is never modified.
  */
+import { createSession } from '../../models/backend/select.ts';
 import type {
-  BackendFactory,
+  BackendPreference,
   BackendId,
   FallbackRecord,
   InferenceSession,
@@ -18,7 +19,6 @@ import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
 import { scaledSpacing, TILESR_VERSION, type BandNormalization, type Provenance } from './provenance.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
-import { BackendChain } from './session.ts';
 import { Stitcher, type PlaneTile } from './stitch.ts';
 import { cropPlane, planTiles, type TileLimits } from './tiler.ts';
 
@@ -48,8 +48,10 @@ export interface EnhanceOptions {
   halo?: number;
   /** Feather-blend width in LR px across seams (default 0: exact crop). */
   feather?: number;
-  /** Backends to try in order (first available wins; later ones are fallbacks). */
-  backends?: BackendFactory[];
+  /** Where to run: 'auto' (default; node-cpu in Node, WebGPU else WASM in browsers) or a backend id. */
+  backend?: BackendPreference;
+  /** Node only: onnxruntime intra-op threads (default: all cores). */
+  nodeThreads?: number;
   /** An open session to use instead (caller keeps ownership). */
   session?: InferenceSession;
   /** Normalization range per raster band, computed by the caller over the whole image or an overview. */
@@ -132,12 +134,19 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
   const normalizeMs = now() - t;
 
   t = now();
-  const session = options.session
-    ? BackendChain.of(options.session)
-    : await BackendChain.open(await loadModel(entry, signal), options.backends ?? [], {
-        signal,
-        onFallback: options.onFallback,
-      });
+  // models/backend/select wraps the session for reported fallback (webgpu -> wasm, node-webgpu -> node-cpu)
+  const fallbacks: FallbackRecord[] = [];
+  const onFallback = (r: FallbackRecord) => {
+    fallbacks.push(r);
+    options.onFallback?.(r);
+  };
+  const session =
+    options.session ??
+    (await createSession(
+      await loadModel(entry, signal),
+      { preference: options.backend, nodeThreads: options.nodeThreads, onFallback },
+      signal,
+    ));
   const loadMs = options.session ? 0 : now() - t;
   try {
     const scheduler = options.scheduler ?? new TileScheduler({ concurrency: 1 });
@@ -174,7 +183,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
           const out = await session.run({ data, width: tile.input.width, height: tile.input.height }, sig);
           tileMs.push(now() - start);
           cache?.set(key, out.data);
-          return out;
+          return { ...out, backend: out.backend ?? session.backend };
         };
         return { key, run, band: bi, tile };
       }),
@@ -189,7 +198,6 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
         (stitchers[task.band] as Stitcher).place(task.tile, out);
         stitchMs += now() - s;
         (tileBackends[task.band] as Array<BackendId | 'cache'>)[task.tile.index] = out.backend;
-        if (out.backend !== 'cache') session.noteTile(out.backend);
       },
       onProgress: (p) => options.onProgress?.({ done: p.done, total: p.total, backend: session.backend }),
     });
@@ -242,7 +250,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
       scale,
       backends: counts,
       tileBackends,
-      fallbacks: session.fallbacks.map((f) => ({ ...f })),
+      fallbacks: fallbacks.map((f) => ({ ...f })),
       normalization,
       tile: {
         size: plan.tile,
@@ -275,6 +283,6 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
       provenance,
     };
   } finally {
-    await session.dispose();
+    if (!options.session) await session.dispose();
   }
 }

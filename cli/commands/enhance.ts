@@ -1,0 +1,171 @@
+/**
+ * `tilesr enhance FILE --model ID --out OUT.npy|OUT.png`: super-resolves one frame (or a window of
+ * it). .npy holds float32 in original units; .png is a display rendering with the "AI-enhanced"
+ * label burned into the pixels and the provenance JSON in a tEXt chunk.
+ */
+import {
+  FormatError,
+  openRaster,
+  toModalityValues,
+  type PixelWindow,
+  type RasterSource,
+} from '../../formats/index.ts';
+import { encodeNpy } from '../../formats/npy.ts';
+import type { BackendPreference } from '../../models/backend/types.ts';
+import { computeRange, type NormRange } from '../../models/normalize.ts';
+import { getModel } from '../../models/registry.ts';
+import { DEFAULT_HALO_MARGIN, enhanceRaster, type EnhanceResult } from '../../plugin/pipeline/enhance.ts';
+import { asciiJson, encodePng } from '../../plugin/export/png.ts';
+import { renderForDisplay } from '../../plugin/export/render.ts';
+import { TILESR_VERSION } from '../../plugin/pipeline/provenance.ts';
+import { burnLabel, watermarkText } from '../../plugin/watermark/burn.ts';
+import { parse, parseIntOption, parseWindow } from '../args.ts';
+import { UsageError } from '../errors.ts';
+import { writeFileAtomic } from '../output.ts';
+import { progressReporter } from '../progress.ts';
+
+const BACKENDS: readonly BackendPreference[] = ['auto', 'node-cpu', 'node-webgpu'];
+
+/** Largest overview side used to compute normalization ranges when only a window is enhanced. */
+const RANGE_OVERVIEW = 1024;
+
+/**
+ * One robust range per band over the whole frame (read from an overview when the file has one), so
+ * a window is normalized exactly as the whole image would be.
+ */
+async function wholeImageRanges(source: RasterSource, frame: number): Promise<NormRange[]> {
+  const whole = await source.read({ frame, targetSize: { width: RANGE_OVERVIEW, height: RANGE_OVERVIEW } });
+  const values = toModalityValues(whole);
+  return Array.from({ length: whole.samples }, (_, b) =>
+    computeRange(values, { stride: whole.samples, band: b }),
+  );
+}
+
+/** Renders, burns the label in, and encodes a PNG with the provenance as tEXt. */
+function toPng(result: EnhanceResult, source: RasterSource, bits: 8 | 16, wholeSamples: boolean): Uint8Array {
+  const info = source.info;
+  const mono = result.samples === 1;
+  const { image, mapping } = renderForDisplay(result, {
+    bits,
+    // presets and MONOCHROME1 describe the file's own gray samples, not a band picked from color
+    photometric: mono && wholeSamples ? info.photometric : undefined,
+    windows: mono && wholeSamples && info.format === 'dicom' ? info.windows : undefined,
+  });
+  const text = watermarkText(result.provenance.modelId, result.scale);
+  const box = burnLabel(image, text);
+  const provenance = { ...result.provenance, display: mapping, watermark: { text, box } };
+  return encodePng(
+    { ...image, channels: image.channels as 1 | 3 },
+    {
+      Software: `tilesr ${TILESR_VERSION}`,
+      Description: text.replace(/·/g, '-'),
+      'tilesr:provenance': asciiJson(provenance),
+    },
+  );
+}
+
+/** Runs `enhance`. */
+export async function enhance(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      model: { type: 'string' },
+      variant: { type: 'string', default: 'fidelity' },
+      frame: { type: 'string' },
+      band: { type: 'string' },
+      window: { type: 'string' },
+      tile: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      out: { type: 'string' },
+      'png-bits': { type: 'string', default: '8' },
+    },
+    1,
+  );
+  const out = values.out;
+  if (!out || !/\.(npy|png)$/i.test(out)) throw new UsageError('--out OUT.npy or --out OUT.png is required');
+  if (!values.model) throw new UsageError('--model ID is required (see `tilesr models`)');
+  if (values.variant !== 'fidelity' && values.variant !== 'perceptual')
+    throw new UsageError(`--variant must be fidelity or perceptual, got "${values.variant}"`);
+  const backend = values.backend as BackendPreference;
+  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join('|')}`);
+  const bits = values['png-bits'] === '16' ? 16 : values['png-bits'] === '8' ? 8 : undefined;
+  if (!bits) throw new UsageError('--png-bits must be 8 or 16');
+  const tile = parseIntOption('tile', values.tile);
+  if (tile === 0) throw new UsageError('--tile must be > 0');
+  const frame = parseIntOption('frame', values.frame) ?? 0;
+  const band = parseIntOption('band', values.band);
+  const window = parseWindow(values.window);
+  // an unknown model fails here, before any file is opened or written
+  const entry = getModel(values.model, values.variant);
+  if (entry.perceptual)
+    process.stderr.write(
+      `warning: ${entry.id} perceptual is GAN-tuned and may invent texture; not for measurement or diagnosis\n`,
+    );
+
+  const source = await openRaster(positionals[0] as string);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  const progress = progressReporter(process.stderr);
+  try {
+    const { info } = source;
+    const region: PixelWindow = window ?? { x: 0, y: 0, width: info.width, height: info.height };
+    if (region.x + region.width > info.width || region.y + region.height > info.height)
+      throw new FormatError(
+        'WINDOW_OUT_OF_BOUNDS',
+        `window ${region.x},${region.y},${region.width},${region.height} extends past the ${info.width}x${info.height} image`,
+      );
+    // read the window plus the halo so border tiles of the window see their real neighbours
+    const halo = entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
+    const x0 = Math.max(0, region.x - halo);
+    const y0 = Math.max(0, region.y - halo);
+    const x1 = Math.min(info.width, region.x + region.width + halo);
+    const y1 = Math.min(info.height, region.y + region.height + halo);
+    const raster = await source.read({
+      frame,
+      window: { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) },
+      signal: controller.signal,
+    });
+    const whole = x0 === 0 && y0 === 0 && x1 === info.width && y1 === info.height;
+    const ranges = whole ? undefined : await wholeImageRanges(source, frame);
+    const result = await enhanceRaster(raster, {
+      modelId: entry.id,
+      variant: entry.variant,
+      band,
+      window: region,
+      tile,
+      halo,
+      backend,
+      ranges,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p.done, p.total, p.backend),
+      onFallback: (r) => {
+        progress.clear();
+        process.stderr.write(`warning: ${r.from} failed (${r.reason}); using ${r.to}\n`);
+      },
+    });
+    progress.done();
+    const bytes = /\.png$/i.test(out)
+      ? toPng(result, source, bits, band === undefined)
+      : encodeNpy({
+          shape:
+            result.samples === 1
+              ? [result.height, result.width]
+              : [result.height, result.width, result.samples],
+          dtype: 'float32',
+          data: result.data,
+        });
+    await writeFileAtomic(out, bytes);
+    const p = result.provenance;
+    const used = Object.keys(p.backends).join('+');
+    process.stderr.write(
+      `wrote ${out}: ${result.width}x${result.height}x${result.samples} ${p.modelKey} x${p.scale} on ${used}, ` +
+        `${p.tile.count * p.source.bands.length} tiles, ${(p.timings.totalMs / 1000).toFixed(1)} s\n`,
+    );
+  } finally {
+    progress.clear();
+    process.removeListener('SIGINT', onSigint);
+    await source.close();
+  }
+  return 0;
+}
