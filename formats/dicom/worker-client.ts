@@ -19,7 +19,8 @@ interface Job {
 
 const aborted = () => new FormatError('ABORTED', 'decoding was aborted');
 
-class WorkerDicomSource implements RasterSource {
+/** A RasterSource whose decoding runs in a module worker. */
+export class WorkerDicomSource implements RasterSource {
   info!: ImageInfo;
   private worker: Worker | undefined;
   private replies = new Map<number, Reply>();
