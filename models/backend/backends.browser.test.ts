@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { computeRange, normalize } from '../normalize.ts';
 import { getModel, loadModel } from '../registry.ts';
 import { cropRows, parseDicomPixels16 } from '../testing/dicom16.ts';
@@ -84,6 +85,38 @@ describe('onnxruntime-web backends (WASM, WebGPU on SwiftShader) and fallback', 
       await s.dispose();
     }
   });
+  it('WASM agrees with onnxruntime-node on the same tiles (node-infer server command)', async function () {
+    type NodeOut = { data: number[]; width: number; height: number; backend: string };
+    type Payload = { model: string; data: number[]; width: number; height: number };
+    for (let i = 0; i < tiles.length; i++) {
+      const t = tiles[i]!;
+      let node: NodeOut | undefined;
+      try {
+        node = await executeServerCommand<NodeOut, Payload>('node-infer', {
+          model: 'medical-x2',
+          data: Array.from(t.data),
+          width: t.width,
+          height: t.height,
+        });
+      } catch (err) {
+        // the command lives in models/testing/node-infer.plugin.mjs; say so rather than pass
+        if (/node-infer/.test(String(err))) {
+          console.log(
+            'skipped: node-infer command not registered (see models/testing/wtr-models.config.mjs)',
+          );
+          this.skip();
+        }
+        throw err;
+      }
+      if (!node) this.skip();
+      expect(node.backend).to.equal('node-cpu');
+      expect([node.width, node.height]).to.deep.equal([32, 32]);
+      const d = maxAbsDiff(Float32Array.from(node.data), wasmRef[i]!.data);
+      console.log(`wasm vs node-cpu tile ${i}: max |diff| ${d.toExponential(2)}`);
+      expect(d).to.be.at.most(1e-4);
+    }
+  });
+
   /** Runs every tile once through `s`, sequentially, with `between(i)` before tile i; checks completion. */
   async function runAll(
     s: InferenceSession,
