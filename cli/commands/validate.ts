@@ -38,7 +38,12 @@ const IMAGE_EXT = /\.(png|npy|dcm|dicom|tif|tiff|ima)$/i;
 export async function collectFiles(inputs: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of inputs) {
-    if ((await stat(p)).isDirectory()) {
+    // a missing path stays in the list: opening it fails and is recorded in the report's errors
+    const isDir = await stat(p).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
+    if (isDir) {
       const names = (await readdir(p)).filter((n) => !n.startsWith('.')).sort();
       for (const n of names) {
         const full = join(p, n);
@@ -179,7 +184,7 @@ export async function validate(argv: string[]): Promise<number> {
             const grid = yMode ? { min: 0, max: 255 } : gridOf(img);
             const quantize = degradation === 'matlab' && !v['no-quantize'] && !lrImg ? grid : undefined;
             if (quantize) quantizeUsed = quantize;
-            const keep = figures.length < maxFigures;
+            const keep = v.report !== undefined && figures.length < maxFigures;
             const ev = await evaluate(t.gt, {
               scale,
               degradation,

@@ -8,6 +8,7 @@ import { barsSvg, escapeHtml as esc } from './visuals.ts';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#1f2328;padding:0 16px}
+td.l{text-align:left}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de}h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:right}th:first-child,td:first-child{text-align:left}
 thead th{background:#f6f8fa}.best{font-weight:700}.muted{color:#656d76}.warn{background:#fff8c5;border:1px solid #d4a72c;padding:6px 10px}
@@ -69,11 +70,11 @@ export function reportToHtml(r: ValidationReport, figures: Array<ImageFigures | 
   const s = r.settings;
   const rules = [...new Set(r.images.map((i) => `${i.data_range.rule} (${i.data_range.detail})`))];
   const settings = `<table><tbody>
-<tr><td>scale</td><td>x${s.scale}</td></tr><tr><td>degradation</td><td>${esc(s.degradation)}${s.lr_dir ? ` (real LR from ${esc(s.lr_dir)})` : ''}</td></tr>
-<tr><td>shave</td><td>${s.shave} px</td></tr><tr><td>Y channel</td><td>${s.y_channel ? 'yes (BT.601, MATLAB rgb2ycbcr)' : 'no'}</td></tr>
-<tr><td>quantize</td><td>${s.quantize ? `${s.quantize.min}..${s.quantize.max}` : 'no'}</td></tr>
-<tr><td>data range rules</td><td>${rules.map(esc).join('<br>') || '–'}</td></tr>
-<tr><td>tiles</td><td>${s.tile_size} px (ground truth), ${s.consistency_tile_size} px LR (consistency, threshold ${s.consistency_threshold_db} dB)</td></tr>
+<tr><td>scale</td><td class="l">x${s.scale}</td></tr><tr><td>degradation</td><td class="l">${esc(s.degradation)}${s.lr_dir ? ` (real LR from ${esc(s.lr_dir)})` : ''}</td></tr>
+<tr><td>shave</td><td class="l">${s.shave} px</td></tr><tr><td>Y channel</td><td class="l">${s.y_channel ? 'yes (BT.601, MATLAB rgb2ycbcr)' : 'no'}</td></tr>
+<tr><td>quantize</td><td class="l">${s.quantize ? `${s.quantize.min}..${s.quantize.max}` : 'no'}</td></tr>
+<tr><td>data range rules</td><td class="l">${rules.map(esc).join('<br>') || '–'}</td></tr>
+<tr><td>tiles</td><td class="l">${s.tile_size} px (ground truth), ${s.consistency_tile_size} px LR (consistency, threshold ${s.consistency_threshold_db} dB)</td></tr>
 </tbody></table>`;
   const inputs = r.provenance.inputs
     .map((i) => `<tr><td>${esc(i.file)}</td><td class="mono">${esc(i.sha256)}</td></tr>`)
