@@ -75,17 +75,21 @@ export class FallbackSession implements InferenceSession {
       if (!fallback || callerError(err)) throw err;
       failure = err;
     }
-    const s = first
-      ? new FallbackSession(model.id, model.scale, first, first, fallback, model, options)
-      : new FallbackSession(
-          model.id,
-          model.scale,
-          undefined,
-          await fallback!.createSession(model, signal),
-          undefined,
-          model,
-          options,
+    let s: FallbackSession;
+    if (first) s = new FallbackSession(model.id, model.scale, first, first, fallback, model, options);
+    else {
+      let second: InferenceSession;
+      try {
+        second = await fallback!.createSession(model, signal);
+      } catch (err) {
+        throw new ModelError(
+          'SESSION_FAILED',
+          `${primary.id} failed (${describe(failure)}), then ${fallback!.id} failed (${describe(err)})`,
+          { cause: err },
         );
+      }
+      s = new FallbackSession(model.id, model.scale, undefined, second, undefined, model, options);
+    }
     for (const r of pre) s.emit(r);
     if (!first)
       s.emit({ from: primary.id, to: fallback!.id, reason: `session creation failed: ${describe(failure)}` });
