@@ -35,7 +35,8 @@ export async function openDicomBytes(
   throwIfAborted(signal);
   const parser = await loadDicomParser();
   throwIfAborted(signal);
-  const parsed = parseDicomBytes(parser, bytes);
+  // a deflated dataset may hold at most the pixel bytes the limits allow (32-bit samples) and headers
+  const parsed = parseDicomBytes(parser, bytes, limits.maxSamples * 4 + 16 * 2 ** 20);
   const ds = parsed.dataSet;
   const layout = readLayout(ds, parsed.transferSyntaxUID, limits);
   pixelDataElement(ds);

@@ -4,13 +4,15 @@
  * returned quickly. dicom-parser (the real parser) locates the bytes to mutate.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import dicomParser from 'dicom-parser';
 import { FormatError, type FormatErrorCode } from '../errors.ts';
 import { openRaster } from '../index.ts';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../raster.ts';
+import { oracleMissing, runPython } from './oracle-helpers.ts';
 import { openDicom } from './source.ts';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(join('fixtures', 'dicom', name)));
@@ -254,6 +256,24 @@ describe('DICOM errors from mutated fixtures', () => {
     ])
       await assert.rejects(src.read({ window }), (e: FormatError) => e.code === 'WINDOW_OUT_OF_BOUNDS');
   });
+
+  test(
+    'DIMENSIONS_TOO_LARGE: a deflated dataset inflating past the limits (zip bomb)',
+    { skip: oracleMissing() },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tilesr-dicom-bomb-'));
+      try {
+        runPython('dicom_variants.py', [join('fixtures', 'dicom'), dir]); // pydicom writes it
+        const b = new Uint8Array(readFileSync(join(dir, 'deflate_bomb.dcm')));
+        assert.ok(b.length < 64 * 1024, `the bomb is small (${b.length} bytes)`);
+        assert.equal(await outcome(b), 'OK', 'within default limits it is a valid file');
+        const limits = { maxDimension: 4096, maxSamples: 128 * 160 }; // the image fits, 24 MB of zeros do not
+        assert.equal(await outcome(b, { limits }), 'DIMENSIONS_TOO_LARGE');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   test('ABORTED: an aborted signal stops opening and reading', async () => {
     const b = fixture('mr384_12bit_jpegls_lossless_charls.dcm');

@@ -87,6 +87,16 @@ export function readMetadata(ds: DataSet, layout: PixelLayout): Record<string, u
     it.dataSet ? macroValue(it.dataSet, PLANE_POSITION, NUMBERS.ImagePositionPatient as string) : undefined,
   );
   if (positions.some((p) => p !== undefined)) out.PerFrameImagePositionPatient = positions;
+  // Per-frame rescale (ImageInfo.valueMapping holds the shared one, or frame 0's)
+  const rescale = perFrame.map((it) => {
+    const item = it.dataSet?.elements['x00289145']?.items?.[0]?.dataSet;
+    const slope = item ? decimals(item, 'x00281053')[0] : undefined;
+    const intercept = item ? decimals(item, 'x00281052')[0] : undefined;
+    return slope === undefined && intercept === undefined
+      ? undefined
+      : { slope: slope ?? 1, intercept: intercept ?? 0 };
+  });
+  if (rescale.some((r) => r !== undefined)) out.PerFrameRescale = rescale;
   return out;
 }
 

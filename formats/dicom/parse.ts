@@ -4,7 +4,7 @@
  * silently). Part 10 files, raw datasets without preamble, and Deflated Explicit VR LE.
  */
 import type { DataSet, Element } from 'dicom-parser';
-import { inflateRaw } from 'pako';
+import { Inflate } from 'pako';
 import { FormatError } from '../errors.ts';
 import { loadPackage } from './load.ts';
 
@@ -32,8 +32,15 @@ export async function loadDicomParser(): Promise<DicomParserModule> {
   return (await loadPackage('dicom-parser', 'dicom-parser/dist/dicomParser.min.js')) as DicomParserModule;
 }
 
-/** Parses a whole file. Throws NOT_DICOM, TRUNCATED, LENGTH_BEYOND_FILE, CORRUPT_DATA. */
-export function parseDicomBytes(parser: DicomParserModule, bytes: Uint8Array): ParsedDicom {
+/**
+ * Parses a whole file. Throws NOT_DICOM, TRUNCATED, LENGTH_BEYOND_FILE, CORRUPT_DATA, and
+ * DIMENSIONS_TOO_LARGE when a deflated dataset inflates past `maxInflated` bytes (a zip bomb).
+ */
+export function parseDicomBytes(
+  parser: DicomParserModule,
+  bytes: Uint8Array,
+  maxInflated = 2 ** 32,
+): ParsedDicom {
   const hasPreamble =
     bytes.length >= 132 &&
     bytes[128] === 0x44 &&
@@ -51,14 +58,7 @@ export function parseDicomBytes(parser: DicomParserModule, bytes: Uint8Array): P
     dataSet = parser.parseDicom(bytes, {
       ...(rawTS ? { TransferSyntaxUID: rawTS } : {}),
       inflater: (b, position) => {
-        let inflated: Uint8Array;
-        try {
-          inflated = inflateRaw(b.subarray(position));
-        } catch (err) {
-          throw new FormatError('CORRUPT_DATA', `deflated dataset does not inflate: ${String(err)}`);
-        }
-        if (!(inflated instanceof Uint8Array))
-          throw new FormatError('CORRUPT_DATA', 'deflated dataset does not inflate');
+        const inflated = inflateBounded(b.subarray(position), maxInflated);
         const full = new Uint8Array(position + inflated.length);
         full.set(b.subarray(0, position));
         full.set(inflated, position);
@@ -71,6 +71,32 @@ export function parseDicomBytes(parser: DicomParserModule, bytes: Uint8Array): P
   checkLengths(dataSet, dataSet.byteArray.length);
   const ts = dataSet.string('x00020010') ?? rawTS ?? '';
   return { dataSet, transferSyntaxUID: ts.replace(/\0/g, '').trim() };
+}
+
+/** Raw-inflates `data`, stopping as soon as the output passes `max` bytes. */
+function inflateBounded(data: Uint8Array, max: number): Uint8Array {
+  const inflate = new Inflate({ raw: true, chunkSize: 1 << 20 });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  inflate.onData = (chunk) => {
+    total += chunk.length;
+    if (total > max)
+      throw new FormatError(
+        'DIMENSIONS_TOO_LARGE',
+        `deflated dataset inflates past ${max} bytes (the limits allow)`,
+      );
+    chunks.push(chunk);
+  };
+  inflate.onEnd = () => {};
+  inflate.push(data, true);
+  if (inflate.err) throw new FormatError('CORRUPT_DATA', `deflated dataset does not inflate: ${inflate.msg}`);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
 }
 
 /** Implicit or explicit VR LE for a dataset that starts at byte 0 with a group 0002/0008 tag. */

@@ -9,6 +9,8 @@ Usage: /usr/bin/python3 scripts/oracles/dicom_variants.py FIXTURES_DIR OUTDIR
   ybr_full.dcm    YBR_FULL, PlanarConfiguration 0, native
   raw_dataset.dcm a dataset without preamble/meta header (Implicit VR Little Endian)
   int8.dcm        8-bit signed MONOCHROME2
+  deflate_bomb.dcm Deflated Explicit VR LE whose dataset inflates to 24 MB (a 128x160 image plus a
+                  24 MB private OB element of zeros): for the inflate size guard, not for decoding
 Each is then decoded by dicom_ref.py like any other file.
 """
 import os
@@ -81,6 +83,11 @@ def main():
     ds.PixelRepresentation = 1
     ds.PixelData = (gray.astype(np.int16) - 128).astype(np.int8).tobytes()
     ds.save_as(os.path.join(out, "int8.dcm"), write_like_original=False)
+
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.DeflatedExplicitVRLittleEndian
+    ds.add_new(0x00091010, "LO", "TILESR")  # private creator
+    ds.add_new(0x00091011, "OB", bytes(24 * 2**20))
+    ds.save_as(os.path.join(out, "deflate_bomb.dcm"), write_like_original=False)
     return 0
 
 
