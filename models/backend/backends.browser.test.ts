@@ -227,4 +227,19 @@ describe('onnxruntime-web backends (WASM, WebGPU on SwiftShader) and fallback', 
       await s.dispose();
     }
   });
+  it('concurrent tiles after a device loss: each completes once on WASM, one record counts them', async () => {
+    const events: FallbackRecord[] = [];
+    const s = await FallbackSession.create(webgpu, wasm, model, { onFallback: (r) => events.push({ ...r }) });
+    try {
+      await (s.primary as WebGpuSession).destroyDeviceForTesting();
+      const results = await Promise.all(tiles.map((t) => s.run(t)));
+      expectWasmFrom(results, 0);
+      expect(events).to.have.length(1);
+      expect(events[0]).to.include({ from: 'webgpu', to: 'wasm', atTile: 0, tiles: 1 });
+      // the listener saw the first tile; the session's record counts all three re-run tiles
+      expect(s.records[0]!.tiles).to.equal(tiles.length);
+    } finally {
+      await s.dispose();
+    }
+  });
 });

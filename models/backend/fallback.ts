@@ -10,7 +10,11 @@ import type { BackendFactory, BackendId, FallbackRecord, InferenceSession, TileT
 
 /** What a fallback session reports and (for tests) how to provoke a NaN on a real output. */
 export interface FallbackOptions {
-  /** Called once per fallback, synchronously, before the affected tile is re-run. */
+  /**
+   * Called once per fallback, synchronously, before the affected tile is re-run. The record's
+   * `tiles` is 1 then; tiles already in flight on the failed backend that fail too are added to the
+   * same record later (see `FallbackSession.records`).
+   */
   onFallback?: (record: FallbackRecord) => void;
   /**
    * Test hook: return true to poison tile `index`'s primary output with a NaN (after inference, so
