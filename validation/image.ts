@@ -98,14 +98,21 @@ export function cropPlane(p: Plane, x: number, y: number, w: number, h: number):
  */
 export function effectiveMask(a: Plane, b: Plane, mask?: Mask): Mask | undefined {
   const n = a.width * a.height;
-  let out: Mask | undefined;
+  const x = a.data;
+  const y = b.data;
+  // fast scan first: v - v is 0 for finite v and NaN for NaN/Infinity
+  let clean = true;
   for (let i = 0; i < n; i++) {
-    const ok =
-      (mask === undefined || mask[i] !== 0) && Number.isFinite(a.data[i]) && Number.isFinite(b.data[i]);
-    if (!ok && !out) {
-      out = new Uint8Array(n).fill(1);
+    if ((x[i] as number) - (x[i] as number) + ((y[i] as number) - (y[i] as number)) !== 0) {
+      clean = false;
+      break;
     }
-    if (!ok && out) out[i] = 0;
+  }
+  if (clean && !mask) return undefined;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const ok = (mask === undefined || mask[i] !== 0) && Number.isFinite(x[i]) && Number.isFinite(y[i]);
+    out[i] = ok ? 1 : 0;
   }
   return out;
 }
