@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createNodeCpuBackend } from '../backend/ort-node.ts';
+import { getModel, loadModel } from '../registry.ts';
+import { measureBorderEffect, measureReceptiveField } from './receptive-field.ts';
+
+describe('receptive field recorded in the cards', () => {
+  it('re-measuring medical-x2 (fidelity) and satellite-x2 (perceptual) reproduces the card values', async () => {
+    for (const [id, variant] of [
+      ['medical-x2', 'fidelity'],
+      ['satellite-x2', 'perceptual'],
+    ] as const) {
+      const entry = getModel(id, variant);
+      const s = await createNodeCpuBackend().createSession(await loadModel(entry));
+      try {
+        const onePixel = await measureReceptiveField(s);
+        const border = await measureBorderEffect(s);
+        assert.equal(
+          Math.max(onePixel, border),
+          entry.receptiveFieldLrPx,
+          `${entry.key}: ${onePixel}/${border}`,
+        );
+        assert.ok(onePixel > 3, 'a one-pixel change must reach beyond the 3x3 head');
+      } finally {
+        await s.dispose();
+      }
+    }
+  });
+});
