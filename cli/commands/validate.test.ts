@@ -169,3 +169,27 @@ test('with --model the report carries the model card, sha256, backend and per-ti
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--frames all|mid and --bands pick frames and bands; the mid frame equals its entry in the full run', () => {
+  const dcm = join(root, 'fixtures/dicom/mr64_10frame_12bit_explicit_le.dcm');
+  const tif = join(root, 'fixtures/geotiff/u8_rgbn_none_striped.tif');
+  const all = runValidate(['--gt', dcm, '--scale', '2', '--frames', 'all']);
+  const mid = runValidate(['--gt', dcm, tif, '--scale', '2', '--frames', 'mid', '--bands', '0,3']);
+  try {
+    assert.deepEqual(
+      all.report.images.map((i) => i.frame),
+      [...Array(10).keys()],
+    );
+    const m = mid.report.images.filter((i) => i.file === dcm);
+    assert.equal(m.length, 1);
+    assert.equal(m[0]?.frame, 5);
+    assert.deepEqual(m[0]?.methods, all.report.images[5]?.methods);
+    assert.deepEqual(
+      mid.report.images.filter((i) => i.file === tif).map((i) => i.band),
+      [0, 3],
+    );
+  } finally {
+    rmSync(all.dir, { recursive: true, force: true });
+    rmSync(mid.dir, { recursive: true, force: true });
+  }
+});
