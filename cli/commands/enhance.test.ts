@@ -197,13 +197,16 @@ test(
       PY,
       [
         '-c',
-        'import sys; from PIL import Image; im=Image.open(sys.argv[1]); print(im.mode, im.size, im.getextrema())',
+        'import sys; from PIL import Image; im=Image.open(sys.argv[1]); print(im.mode, im.size, im.getextrema(), im.text["Description"])',
         png,
       ],
       { encoding: 'utf8' },
     );
     assert.equal(py.status, 0, py.stderr);
-    assert.match(py.stdout, /^I(;16)? \(128, 128\) \(\d+, 65535\)/);
+    assert.match(
+      py.stdout,
+      /^I(;16)? \(128, 128\) \(\d+, 65535\) AI-enhanced - medical-x2 perceptual - x2$/m,
+    );
   },
 );
 

@@ -51,9 +51,11 @@ function toPng(result: EnhanceResult, source: RasterSource, bits: 8 | 16, wholeS
     photometric: mono && wholeSamples ? info.photometric : undefined,
     windows: mono && wholeSamples && info.format === 'dicom' ? info.windows : undefined,
   });
-  const text = watermarkText(result.provenance.modelId, result.scale);
+  // perceptual output must say so on the pixels too, not only in metadata
+  const p = result.provenance;
+  const text = watermarkText(p.perceptual ? `${p.modelId} perceptual` : p.modelId, result.scale);
   const box = burnLabel(image, text);
-  const provenance = { ...result.provenance, display: mapping, watermark: { text, box } };
+  const provenance = { ...p, display: mapping, watermark: { text, box } };
   return encodePng(
     { ...image, channels: image.channels as 1 | 3 },
     {

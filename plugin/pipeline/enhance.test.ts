@@ -198,4 +198,18 @@ describe('backends and provenance', () => {
     assert.ok(!Number.isNaN(Date.parse(p.createdAt)));
     assert.ok(p.timings.totalMs >= p.timings.inferenceMs && p.timings.inferenceMs > 0);
   });
+
+  test('NaN (nodata) source pixels stay NaN in exactly their SR pixels and are left out of the range', async () => {
+    const mr = await read('fixtures/dicom/mr64_implicit_le.dcm', { x: 0, y: 0, width: 64, height: 64 });
+    const data = Float32Array.from(mr.data, Number);
+    for (let y = 20; y < 24; y++) for (let x = 30; x < 34; x++) data[y * 64 + x] = NaN;
+    const raster: Raster = { ...mr, dtype: 'float32', data, info: { ...mr.info, dtype: 'float32' } };
+    const r = await enhanceRaster(raster, { modelId: 'medical-x2', tile: 32 });
+    assert.equal(r.provenance.normalization[0]?.count, 64 * 64 - 16);
+    for (let y = 0; y < 128; y++)
+      for (let x = 0; x < 128; x++) {
+        const hole = y >= 40 && y < 48 && x >= 60 && x < 68;
+        assert.equal(Number.isNaN(r.data[y * 128 + x]), hole, `pixel ${x},${y}`);
+      }
+  });
 });

@@ -12,9 +12,10 @@ import type {
   InferenceSession,
 } from '../../models/backend/types.ts';
 import type { Variant } from '../../models/card.ts';
-import { computeRange, denormalize, normalize, type NormRange } from '../../models/normalize.ts';
+import { computeRange, normalize, type NormRange } from '../../models/normalize.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
 import { toModalityValues, type PixelWindow, type Raster, type Spacing } from '../../formats/raster.ts';
+import { assemble } from './assemble.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
 import { scaledSpacing, TILESR_VERSION, type BandNormalization, type Provenance } from './provenance.ts';
@@ -205,23 +206,13 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
 
     const sw = region.width * scale;
     const sh = region.height * scale;
-    const nb = bands.length;
-    const data = new Float32Array(sw * sh * nb);
     t = now();
-    bands.forEach((band, bi) => {
-      const sr = (stitchers[bi] as Stitcher).finish();
-      const range = ranges[bi] as NormRange;
-      // row by row so the float64 denormalized copy stays small
-      for (let y = 0; y < sh; y++) {
-        const row = denormalize(sr.subarray(y * sw, (y + 1) * sw), range);
-        const ly = region.y + Math.floor(y / scale);
-        for (let x = 0; x < sw; x++) {
-          const lv = values[(ly * raster.width + region.x + Math.floor(x / scale)) * stride + band] as number;
-          // nodata / NaN in the source stays NaN in the result: the model only saw a 0 there
-          data[(y * sw + x) * nb + bi] = Number.isNaN(lv) ? NaN : (row[x] as number);
-        }
-      }
-    });
+    const planesSr = bands.map((band, bi) => ({
+      sr: (stitchers[bi] as Stitcher).finish(),
+      range: ranges[bi] as NormRange,
+      band,
+    }));
+    const data = assemble(planesSr, { values, width: raster.width, stride }, region, scale);
     stitchMs += now() - t;
 
     const counts: Partial<Record<BackendId | 'cache', number>> = {};
@@ -277,7 +268,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
       data,
       width: sw,
       height: sh,
-      samples: nb,
+      samples: bands.length,
       scale,
       spacing: scaledSpacing(raster.info.spacing, window, scale, lrStep),
       provenance,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activationBytes, maxTileForLimits, planTiles, type Rect } from './tiler.ts';
+import { activationBytes, maxTileForLimits, planTiles, webGpuTileLimits, type Rect } from './tiler.ts';
 import { PipelineError } from './errors.ts';
 
 const inside = (a: Rect, b: Rect) =>
@@ -88,4 +88,15 @@ test('bad requests throw INVALID_REQUEST', () => {
   for (const f of bad) {
     assert.throws(f, (e: unknown) => e instanceof PipelineError && e.code === 'INVALID_REQUEST');
   }
+});
+
+test('WebGPU limits: the smaller of binding and buffer size bounds the tile', () => {
+  // WebGPU's spec defaults: 128 MiB binding, 256 MiB buffer
+  const limits = webGpuTileLimits({ maxStorageBufferBindingSize: 128 << 20, maxBufferSize: 256 << 20 });
+  assert.equal(limits.maxBufferBytes, 128 << 20);
+  const x4 = maxTileForLimits(limits, 4, 13);
+  const x2 = maxTileForLimits(limits, 2, 13);
+  assert.ok(x2 > x4 * 2 - 30, 'x2 tiles may be about twice as wide as x4 ones');
+  const side = x4 + 26;
+  assert.ok(activationBytes(side, side, 4) <= (128 << 20) * 0.75);
 });

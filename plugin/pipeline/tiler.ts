@@ -69,6 +69,17 @@ export function activationBytes(width: number, height: number, scale: number, ch
   return channels * width * scale * height * scale * 4;
 }
 
+/**
+ * Tile limits from a WebGPU adapter/device's limits: the widest activation must fit both one storage
+ * binding and one buffer (onnxruntime-web allocates each activation as one buffer).
+ */
+export function webGpuTileLimits(
+  limits: { maxStorageBufferBindingSize: number; maxBufferSize: number },
+  headroom = 0.75,
+): TileLimits {
+  return { maxBufferBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize), headroom };
+}
+
 /** Largest core side whose input (core + 2*halo, squared) fits the limits; Infinity when unbounded. */
 export function maxTileForLimits(limits: TileLimits, scale: number, halo: number): number {
   const channels = limits.channels ?? 64;
