@@ -18,7 +18,7 @@ interface CodecEntry {
 }
 
 const native = async () => (await import('./native.ts')).decodeNativeLE;
-const jpegLossless = async () => (await import('./jpeg-lossless.ts')).decodeJpegLossless;
+const jpegLossless = async () => (await import('./jpeg/lossless.ts')).decodeJpegLossless;
 const jpegLs = async () => (await import('./jpegls.ts')).decodeJpegLs;
 const j2k = async () => (await import('./j2k.ts')).decodeJ2k;
 const htj2k = async () => (await import('./htj2k.ts')).decodeHtj2k;
@@ -70,7 +70,7 @@ export const CODECS: ReadonlyMap<string, CodecEntry> = new Map<string, CodecEntr
       name: 'JPEG Extended (Process 2 & 4)',
       encapsulated: true,
       lossy: true,
-      load: async () => (await import('./jpeg12/decoder.ts')).decodeJpeg12,
+      load: async () => (await import('./jpeg/sequential.ts')).decodeJpeg12,
     },
   ],
   [

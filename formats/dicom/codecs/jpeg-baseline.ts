@@ -3,7 +3,7 @@
  * converts YCbCr (YBR_FULL / YBR_FULL_422 in DICOM) to RGB itself, so the output is flagged `rgb`.
  * Streams with 12-bit precision (mislabelled files) go to the 12-bit decoder instead.
  */
-import { decodeJpeg12, jpegPrecision } from './jpeg12/decoder.ts';
+import { decodeJpeg12, jpegPrecision } from './jpeg/sequential.ts';
 import type { Codec } from './types.ts';
 import { decodeWithWasm } from './wasm.ts';
 

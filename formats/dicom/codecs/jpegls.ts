@@ -2,9 +2,13 @@
 import type { Codec } from './types.ts';
 import { decodeWithWasm } from './wasm.ts';
 
-/** CharLS decoder (interleaved output for color). */
-export const decodeJpegLs: Codec = (input) =>
-  decodeWithWasm(
+/**
+ * CharLS decoder. Color streams coded with interleave mode "none" (one scan per component) come
+ * out plane by plane; line and sample interleaved ones pixel by pixel.
+ */
+export const decodeJpegLs: Codec = async (input) => {
+  let interleave = 1;
+  const out = await decodeWithWasm(
     {
       name: 'CharLS',
       nodeSpecifier: '@cornerstonejs/codec-charls/decodewasmjs',
@@ -13,4 +17,9 @@ export const decodeJpegLs: Codec = (input) =>
       decoderClass: 'JpegLSDecoder',
     },
     input,
+    (decoder) => {
+      interleave = (decoder as unknown as { getInterleaveMode(): number }).getInterleaveMode();
+    },
   );
+  return { ...out, planar: input.samples > 1 && interleave === 0 };
+};

@@ -140,7 +140,7 @@ function readQuant(seg: Uint8Array, quant: (Int32Array | undefined)[]): void {
   }
 }
 
-function readHuffman(
+export function readHuffman(
   seg: Uint8Array,
   dc: (HuffmanTable | undefined)[],
   ac: (HuffmanTable | undefined)[],
