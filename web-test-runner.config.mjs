@@ -5,6 +5,7 @@ import { defaultReporter } from '@web/test-runner';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { nodeDecodePlugin } from './test/node-decode.plugin.mjs';
+import { nodeInferPlugin } from './models/testing/node-infer.plugin.mjs';
 import { writeFileSync, mkdirSync } from 'node:fs';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -67,6 +68,7 @@ export default {
   plugins: [
     nodeBuiltinStubs(),
     nodeDecodePlugin(),
+    nodeInferPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
   ],
   middleware: [
