@@ -223,3 +223,33 @@ test('a bad model id exits 1 with the error line and writes nothing', () => {
   assert.match(w.stderr, /^error WINDOW_OUT_OF_BOUNDS: /);
   assert.deepEqual(readdirSync(dir), []);
 });
+
+test('progress: a bar on a terminal (via script(1)), nothing but the summary in a pipe; --json prints provenance', () => {
+  const out = join(tmp, 'bar.npy');
+  const args = [
+    'enhance',
+    'fixtures/dicom/mr64_implicit_le.dcm',
+    '--model',
+    'medical-x2',
+    '--tile',
+    '32',
+    '--out',
+    out,
+  ];
+  const piped = cli(...args, '--json');
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.doesNotMatch(piped.stderr, /tiles ·/);
+  assert.match(piped.stderr, /^wrote .*bar\.npy: 128x128x1 medical_x2_fidelity x2 on node-cpu, 4 tiles/m);
+  const j = JSON.parse(piped.stdout) as {
+    out: string;
+    provenance: { tile: { count: number }; modelId: string };
+  };
+  assert.equal(j.out, out);
+  assert.equal(j.provenance.tile.count, 4);
+  assert.equal(j.provenance.modelId, 'medical-x2');
+  if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0) return;
+  const cmd = [process.execPath, 'bin/tilesr.mjs', ...args].map((a) => `'${a}'`).join(' ');
+  const tty = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(tty.status, 0, tty.stdout);
+  for (let i = 1; i <= 4; i++) assert.match(tty.stdout, new RegExp(`\\] ${i}/4 tiles · node-cpu`));
+});

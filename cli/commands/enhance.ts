@@ -159,6 +159,8 @@ export async function enhance(argv: string[]): Promise<number> {
         });
     await writeFileAtomic(out, bytes);
     const p = result.provenance;
+    // --json is global (cli/main.ts strips it from argv): print the provenance for scripts
+    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ out, provenance: p }) + '\n');
     const used = Object.keys(p.backends).join('+');
     process.stderr.write(
       `wrote ${out}: ${result.width}x${result.height}x${result.samples} ${p.modelKey} x${p.scale} on ${used}, ` +

@@ -66,6 +66,15 @@ describe('medical-x2 on a 100x76 MR crop', () => {
     });
   }
 
+  test('feather-blending seams keeps the result exact when halo - feather covers the receptive field', async () => {
+    const feather = 4;
+    const halo = getModel('medical-x2').receptiveFieldLrPx + feather + 2;
+    const tiled = await enhanceRaster(raster, { modelId: 'medical-x2', session, tile: 40, halo, feather });
+    assert.equal(tiled.provenance.tile.feather, feather);
+    const d = maxNormDiff(whole, tiled);
+    assert.ok(d <= 1e-4, `max |diff| ${d}`);
+  });
+
   test('a halo smaller than the receptive field leaves a measurable seam', async (t) => {
     const rf = getModel('medical-x2').receptiveFieldLrPx;
     const halo = Math.floor(rf / 4);
