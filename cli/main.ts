@@ -4,7 +4,15 @@ import { toCoded, UsageError } from './errors.ts';
 /** A CLI command: receives its own argv, returns the process exit code (0 only on full success). */
 export type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+/** A registered command. `jsonTakesValue`: `--json` names an output file (validate) rather than
+ * switching error output to JSON, so main leaves it in the command's arguments. */
+interface Entry {
+  summary: string;
+  load: () => Promise<Command>;
+  jsonTakesValue?: boolean;
+}
+
+const COMMANDS: Record<string, Entry> = {
   inspect: {
     summary: 'inspect FILE                      print image facts as JSON',
     load: async () => (await import('./commands/inspect.ts')).inspect,
@@ -31,10 +39,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary:
       'validate --gt FILES_OR_DIRS --json OUT.json [--model ID] [--csv F] [--report F.html] [--degradation torch|matlab] ...',
     load: async () => (await import('./commands/validate.ts')).validate,
+    jsonTakesValue: true,
   },
 };
 
-/** Registers a command (later issues add enhance, models, metrics, validate). */
+/** Registers a command at run time (for embedding tilesr's CLI in another tool). */
 export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
   COMMANDS[name] = { summary, load };
 }
@@ -49,8 +58,9 @@ function usage(): string {
 
 /** Runs the CLI; never throws. Errors print `error <CODE>: <message>` (or JSON with --json). */
 export async function main(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const [name, ...rest] = argv.filter((a) => a !== '--json');
+  const jsonTakesValue = COMMANDS[argv[0] ?? '']?.jsonTakesValue === true;
+  const json = !jsonTakesValue && argv.includes('--json');
+  const [name, ...rest] = jsonTakesValue ? argv : argv.filter((a) => a !== '--json');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return name ? 0 : 1;

@@ -82,14 +82,7 @@ function parseValidateArgs(argv: string[]) {
   try {
     // `--gt dir/*.png` expands to one --gt and many positionals: take both
     const r = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-    let pos = r.positionals;
-    let json = r.values.json;
-    // cli/main.ts consumes a bare `--json` (its error-format switch), leaving OUT.json positional
-    if (json === undefined && pos.filter((p) => p.endsWith('.json')).length === 1) {
-      json = pos.find((p) => p.endsWith('.json'));
-      pos = pos.filter((p) => p !== json);
-    }
-    return { values: { ...r.values, json }, gt: [...(r.values.gt ?? []), ...pos] };
+    return { values: r.values, gt: [...(r.values.gt ?? []), ...r.positionals] };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
