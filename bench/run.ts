@@ -6,12 +6,9 @@ import { cpus, totalmem, platform, release } from 'node:os';
 
 const SUITES: Record<string, () => Promise<string>> = {
   decode: async () => (await import('./decode.ts')).benchDecode(),
+  ssim: async () => (await import('./ssim.ts')).benchSsim(),
+  'sr-bicubic': async () => (await import('./sr-bicubic.ts')).benchSrBicubic(),
 };
-
-/** Registers a suite (each layer adds its own). */
-export function registerSuite(name: string, run: () => Promise<string>): void {
-  SUITES[name] = run;
-}
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
