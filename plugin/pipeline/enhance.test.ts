@@ -183,6 +183,10 @@ describe('backends and provenance', () => {
   test('perceptual output is flagged and names its own weights; version matches package.json', async () => {
     const raster = await read('fixtures/dicom/mr64_implicit_le.dcm', { x: 0, y: 0, width: 64, height: 64 });
     const r = await enhanceRaster(raster, { modelId: 'medical-x2', variant: 'perceptual' });
+    // DICOM pixel spacing is divided by the scale
+    assert.ok(raster.info.spacing?.kind === 'PixelSpacing' && r.spacing?.kind === 'PixelSpacing');
+    assert.equal(r.spacing.rowMm, raster.info.spacing.rowMm / 2);
+    assert.equal(r.spacing.columnMm, raster.info.spacing.columnMm / 2);
     const p = r.provenance;
     assert.equal(p.aiEnhanced, true);
     assert.equal(p.perceptual, true);

@@ -51,7 +51,7 @@ export class TileScheduler {
   private readonly tasks = new Map<string, Task>();
   private active = 0;
   private seq = 0;
-  /** Keys in the order they started running (diagnostics and tests). */
+  /** Keys in the order they started running, the latest 1024 (diagnostics and tests). */
   readonly started: string[] = [];
 
   constructor(options: { concurrency?: number } = {}) {
@@ -193,6 +193,8 @@ export class TileScheduler {
       task.state = 'running';
       this.active++;
       this.started.push(task.key);
+      // diagnostics only: keep the most recent keys so a long-lived viewer does not grow without bound
+      if (this.started.length > 1024) this.started.splice(0, this.started.length - 1024);
       const settle = (ok: boolean, value: unknown) => {
         this.active--;
         if (this.tasks.get(task.key) === task) this.tasks.delete(task.key);
