@@ -2,7 +2,7 @@
  * Lossless JPEG (ITU T.81 process 14, Huffman; DICOM 1.2.840.10008.1.2.4.57 and .70): predictors
  * 1-7, point transform, restart intervals, interleaved or one scan per component, 2-16 bits.
  * Written for this project (jpeg-lossless-decoder-js drops the last sample of some streams:
- * DCMTK-encoded RGB with predictors 6 and 7, found by dcmtk.oracle.test.ts). Every loop is bounded
+ * DCMTK-encoded RGB with predictors 6 and 7, found by reencoded.oracle.test.ts). Every loop is bounded
  * by the frame size; a scan that ends early decodes as zero differences, as libjpeg does.
  */
 import { FormatError } from '../../../errors.ts';

@@ -1,8 +1,10 @@
 /**
- * DCMTK as encoder and second decoder. Part 1: DCMTK (dcmcjpeg, dcmcjpls, dcmcrle) encodes native
- * fixtures in the variants no committed file has (JPEG lossless predictors 2-7, 8/16-bit and signed
+ * DCMTK and GDCM as encoders, DCMTK as second decoder. Part 1: DCMTK (dcmcjpeg, dcmcjpls, dcmcrle)
+ * and GDCM (JPEG 2000, scripts/oracles/gdcm_encode.py) encode native fixtures in the variants no
+ * committed file has (JPEG lossless predictors 2-7, 8/16-bit and signed
  * lossless JPEG, 12-bit extended, color baseline in YCbCr and RGB, JPEG-LS interleave modes and
- * near-lossless, RLE color, several fragments per frame with and without an offset table); we must
+ * near-lossless, RLE color, J2K color/signed/multi-frame lossless and lossy, several fragments per
+ * frame with and without an offset table); we must
  * equal pydicom+GDCM on the result, and lossless results must equal the source pixels (near-lossless
  * within NEAR). Part 2: DCMTK decompresses the compressed fixtures; we must equal it.
  */
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openRaster } from '../index.ts';
 import type { TypedPixels } from '../raster.ts';
-import { oracleMissing, reference, type Reference } from './oracle-helpers.ts';
+import { oracleMissing, PYTHON, reference, type Reference } from './oracle-helpers.ts';
 
 const TOOLS = ['dcmcjpeg', 'dcmcjpls', 'dcmcrle', 'dcmdjpeg', 'dcmdjpls', 'dcmdrle'];
 const missingTool = TOOLS.find((t) => spawnSync(t, ['--version']).error !== undefined);
@@ -41,6 +43,9 @@ interface Case {
 }
 
 const JPEG_LOSSLESS = '1.2.840.10008.1.2.4.57';
+const J2K_LOSSLESS = '1.2.840.10008.1.2.4.90';
+const J2K = '1.2.840.10008.1.2.4.91';
+const gdcm = (mode: string) => ({ tool: PYTHON, args: [join('scripts', 'oracles', 'gdcm_encode.py'), mode] });
 const CASES: Case[] = [
   ...[2, 3, 4, 5, 6, 7].map((sv) => ({
     name: `JPEG lossless predictor ${sv}, 12-bit`,
@@ -172,6 +177,21 @@ const CASES: Case[] = [
     vsSource: 2,
     vsGdcm: 0,
   },
+  ...([RGB8, CT16S, OT8, MR10F] as const).map((src) => ({
+    name: `J2K lossless (GDCM) ${src}`,
+    src,
+    ...gdcm('j2k-lossless'),
+    ts: J2K_LOSSLESS,
+    vsSource: 0,
+    vsGdcm: 0,
+  })),
+  ...([RGB8, MR12, MR10F] as const).map((src) => ({
+    name: `J2K lossy (GDCM) ${src}`,
+    src,
+    ...gdcm('j2k-lossy'),
+    ts: J2K,
+    vsGdcm: 0,
+  })),
   {
     name: 'RLE RGB',
     src: RGB8,
@@ -253,7 +273,8 @@ describe('DCMTK-encoded variants against pydicom + GDCM', { skip }, () => {
   CASES.forEach((c, i) => {
     test(c.name, async (t) => {
       const out = join(tmp, `case${i}.dcm`);
-      run(c.tool, [...c.args, resolve(c.src), out]);
+      if (c.tool === PYTHON) run(PYTHON, [c.args[0] as string, resolve(c.src), out, ...c.args.slice(1)]);
+      else run(c.tool, [...c.args, resolve(c.src), out]);
       const ours = await decodeAll(out);
       assert.equal(ours.ts, c.ts, 'transfer syntax written by DCMTK');
       const gdcm = reference(out, join(tmp, `case${i}-ref`));
