@@ -104,6 +104,21 @@ function compareHeader(info: Raster['info'], ref: Reference): void {
   assert.equal(m.PatientID ?? '', h.patientID);
   assert.equal(m.Modality ?? '', h.modality);
   assert.equal(m.BitsAllocated, h.bitsAllocated);
+  for (const [key, want] of Object.entries(h.metadata)) {
+    // CS/LO values: leading and trailing spaces of each value are not significant (PS3.5 6.2)
+    const norm = (v: unknown) =>
+      String(v)
+        .split('\\')
+        .map((x) => x.trim())
+        .join('\\');
+    if (typeof want === 'string') assert.equal(norm(m[key]), norm(want), `metadata ${key}`);
+    else assert.deepEqual(m[key], want, `metadata ${key}`);
+  }
+  for (const key of Object.keys(m)) {
+    // ours holds nothing pydicom does not (except the pixel-module facts and frame geometry)
+    if (/^(TransferSyntaxUID|Bits|HighBit|Pixel|Samples|Planar|Photometric|PerFrame)/.test(key)) continue;
+    assert.ok(key in h.metadata, `metadata ${key} = ${String(m[key])} not in pydicom's reading`);
+  }
 }
 
 /** Max |diff| of a full frame; fails beyond `tol`. */

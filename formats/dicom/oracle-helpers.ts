@@ -40,6 +40,8 @@ export interface RefHeader {
   studyInstanceUID: string;
   seriesInstanceUID: string;
   patientID: string;
+  /** The attributes tilesr keeps in ImageInfo.metadata, as pydicom reads them. */
+  metadata: Record<string, string | number | number[]>;
   dtype?: string;
   shape?: number[];
   error?: string;

@@ -45,6 +45,39 @@ def first_item(ds, seq_kw, sub_kw):
     return None
 
 
+# The attributes tilesr keeps in ImageInfo.metadata (formats/dicom/metadata.ts), as pydicom reads them.
+TEXT_KEYWORDS = (
+    "SOPClassUID SOPInstanceUID StudyInstanceUID SeriesInstanceUID FrameOfReferenceUID Modality "
+    "PatientName PatientID PatientBirthDate PatientSex PatientAge StudyDate StudyTime StudyDescription "
+    "StudyID SeriesDescription SeriesNumber InstanceNumber AccessionNumber ReferringPhysicianName "
+    "InstitutionName Manufacturer ManufacturerModelName BodyPartExamined ImageType ContentDate "
+    "ContentTime RescaleType LossyImageCompression LossyImageCompressionRatio "
+    "LossyImageCompressionMethod SpecificCharacterSet"
+).split()
+NUMBER_KEYWORDS = "ImagePositionPatient ImageOrientationPatient SliceThickness SliceLocation SpacingBetweenSlices".split()
+
+
+def metadata(ds):
+    out = {}
+    for kw in TEXT_KEYWORDS:
+        v = ds.get(kw)
+        if v is None or v == "" or (isinstance(v, pydicom.multival.MultiValue) and len(v) == 0):
+            continue
+        if isinstance(v, pydicom.multival.MultiValue):
+            out[kw] = "\\".join(str(x) for x in v)
+        else:
+            out[kw] = str(v)
+    for kw in NUMBER_KEYWORDS:
+        v = num_list(ds.get(kw))
+        if v:
+            out[kw] = v[0] if len(v) == 1 else v
+    # Enhanced multi-frame: the orientation shared by all frames lives in the functional groups
+    plane = first_item(ds, "PlaneOrientationSequence", None)
+    if "ImageOrientationPatient" not in out and plane is not None and "ImageOrientationPatient" in plane:
+        out["ImageOrientationPatient"] = num_list(plane.ImageOrientationPatient)
+    return out
+
+
 def header(ds):
     mapping = first_item(ds, "PixelValueTransformationSequence", None) or ds
     measures = first_item(ds, "PixelMeasuresSequence", None)
@@ -81,6 +114,7 @@ def header(ds):
         "patientName": str(ds.get("PatientName", "")),
         "patientID": str(ds.get("PatientID", "")),
         "lossyImageCompression": str(ds.get("LossyImageCompression", "")),
+        "metadata": metadata(ds),
     }
 
 
