@@ -1,8 +1,13 @@
 /** The `tilesr` command line: a registry of commands, each in cli/commands/<name>.ts, loaded lazily. */
 import { toCoded, UsageError } from './errors.ts';
 
+/** What main tells every command: `json` is the global `--json` switch (machine-readable output). */
+export interface CommandContext {
+  json: boolean;
+}
+
 /** A CLI command: receives its own argv, returns the process exit code (0 only on full success). */
-export type Command = (argv: string[]) => Promise<number>;
+export type Command = (argv: string[], context: CommandContext) => Promise<number>;
 
 /** A registered command. `jsonTakesValue`: `--json` names an output file (validate) rather than
  * switching error output to JSON, so main leaves it in the command's arguments. */
@@ -69,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     const entry = COMMANDS[name];
     if (!entry) throw new UsageError(`unknown command "${name}"\n${usage()}`);
     const cmd = await entry.load();
-    return await cmd(rest);
+    return await cmd(rest, { json });
   } catch (err) {
     const { code, message } = toCoded(err);
     if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');

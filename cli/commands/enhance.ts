@@ -19,6 +19,7 @@ import { asciiJson, encodePng } from '../../plugin/export/png.ts';
 import { renderForDisplay } from '../../plugin/export/render.ts';
 import { TILESR_VERSION } from '../../plugin/pipeline/provenance.ts';
 import { burnLabel, watermarkText } from '../../plugin/watermark/burn.ts';
+import type { CommandContext } from '../main.ts';
 import { parse, parseIntOption, parseWindow } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { writeFileAtomic } from '../output.ts';
@@ -67,7 +68,7 @@ function toPng(result: EnhanceResult, source: RasterSource, bits: 8 | 16, wholeS
 }
 
 /** Runs `enhance`. */
-export async function enhance(argv: string[]): Promise<number> {
+export async function enhance(argv: string[], context: CommandContext): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
@@ -159,8 +160,8 @@ export async function enhance(argv: string[]): Promise<number> {
         });
     await writeFileAtomic(out, bytes);
     const p = result.provenance;
-    // --json is global (cli/main.ts strips it from argv): print the provenance for scripts
-    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ out, provenance: p }) + '\n');
+    // --json: print the provenance for scripts
+    if (context.json) process.stdout.write(JSON.stringify({ out, provenance: p }) + '\n');
     const used = Object.keys(p.backends).join('+');
     process.stderr.write(
       `wrote ${out}: ${result.width}x${result.height}x${result.samples} ${p.modelKey} x${p.scale} on ${used}, ` +

@@ -1,6 +1,7 @@
 /** `tilesr models [--json]`: the shipped generators with the facts from their model cards. */
 import { listModels } from '../../models/registry.ts';
 import { parse } from '../args.ts';
+import type { CommandContext } from '../main.ts';
 
 /** One row of the listing (also the --json shape). */
 export interface ModelRow {
@@ -37,11 +38,10 @@ export function modelRows(): ModelRow[] {
 }
 
 /** Runs `models`. */
-export async function models(argv: string[]): Promise<number> {
+export async function models(argv: string[], context: CommandContext): Promise<number> {
   parse(argv, {}, 0);
   const rows = modelRows();
-  // cli/main.ts strips --json before commands see argv; it is a global flag, read from process.argv
-  if (process.argv.includes('--json')) {
+  if (context.json) {
     process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
     return 0;
   }
