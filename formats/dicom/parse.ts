@@ -7,8 +7,14 @@ import type { DataSet, Element } from 'dicom-parser';
 import { Inflate } from 'pako';
 import { FormatError } from '../errors.ts';
 import { loadPackage } from './load.ts';
+import { relabel64BitVRs } from './vr64.ts';
+
+const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+/** Syntaxes whose dataset is implicit VR, big endian or deflated: no OV/SV/UV relabelling there. */
+const NOT_EXPLICIT_LE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99']);
 
 interface DicomParserModule {
+  readPart10Header(bytes: Uint8Array): DataSet & { position?: number };
   parseDicom(
     bytes: Uint8Array,
     options?: {
@@ -52,7 +58,10 @@ export function parseDicomBytes(
     rawTS = guessRawTransferSyntax(bytes);
     if (!rawTS) throw new FormatError('NOT_DICOM', 'no DICM prefix and no recognisable dataset');
   }
-  if (hasPreamble) checkMetaHeader(bytes);
+  if (hasPreamble) {
+    checkMetaHeader(bytes);
+    bytes = relabelIfExplicitLE(parser, bytes);
+  } else if (rawTS === EXPLICIT_LE) bytes = relabel64BitVRs(bytes, 0);
   let dataSet: DataSet;
   try {
     dataSet = parser.parseDicom(bytes, {
@@ -71,6 +80,19 @@ export function parseDicomBytes(
   checkLengths(dataSet, dataSet.byteArray.length);
   const ts = dataSet.string('x00020010') ?? rawTS ?? '';
   return { dataSet, transferSyntaxUID: ts.replace(/\0/g, '').trim() };
+}
+
+/** Relabels 64-bit VRs (see vr64.ts) when the meta header says the dataset is explicit VR LE. */
+function relabelIfExplicitLE(parser: DicomParserModule, bytes: Uint8Array): Uint8Array {
+  let meta: DataSet & { position?: number };
+  try {
+    meta = parser.readPart10Header(bytes);
+  } catch {
+    return bytes; // parseDicom below reports what is wrong with the meta header
+  }
+  const ts = (meta.string('x00020010') ?? '').replace(/\0/g, '').trim();
+  if (NOT_EXPLICIT_LE.has(ts)) return bytes;
+  return relabel64BitVRs(bytes, meta.position ?? 132);
 }
 
 /** Raw-inflates `data`, stopping as soon as the output passes `max` bytes. */

@@ -9,6 +9,7 @@ Usage: /usr/bin/python3 scripts/oracles/dicom_variants.py FIXTURES_DIR OUTDIR
   ybr_full.dcm    YBR_FULL, PlanarConfiguration 0, native
   raw_dataset.dcm a dataset without preamble/meta header (Implicit VR Little Endian)
   int8.dcm        8-bit signed MONOCHROME2
+  eot_rle.dcm     the 10-frame RLE fixture re-encapsulated with an Extended Offset Table (OV VR)
   deflate_bomb.dcm Deflated Explicit VR LE whose dataset inflates to 24 MB (a 128x160 image plus a
                   24 MB private OB element of zeros): for the inflate size guard, not for decoding
 Each is then decoded by dicom_ref.py like any other file.
@@ -18,6 +19,7 @@ import sys
 
 import numpy as np
 import pydicom
+from pydicom.encaps import encapsulate_extended, generate_pixel_data_frame
 from pydicom.pixel_data_handlers.util import convert_color_space
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
@@ -84,6 +86,15 @@ def main():
     ds.PixelData = (gray.astype(np.int16) - 128).astype(np.int8).tobytes()
     ds.save_as(os.path.join(out, "int8.dcm"), write_like_original=False)
 
+    ds = pydicom.dcmread(os.path.join(fixtures, "mr64_10frame_12bit_rle.dcm"))
+    frames = list(generate_pixel_data_frame(ds.PixelData, int(ds.NumberOfFrames)))
+    ds.PixelData, ds.ExtendedOffsetTable, ds.ExtendedOffsetTableLengths = encapsulate_extended(frames)
+    ds.save_as(os.path.join(out, "eot_rle.dcm"), write_like_original=False)
+
+    ds = base(os.path.join(fixtures, "ot512_8bit_deflated.dcm"))
+    ds.Rows, ds.Columns = gray.shape
+    ds.PixelRepresentation = 1
+    ds.PixelData = (gray.astype(np.int16) - 128).astype(np.int8).tobytes()
     ds.file_meta.TransferSyntaxUID = pydicom.uid.DeflatedExplicitVRLittleEndian
     ds.add_new(0x00091010, "LO", "TILESR")  # private creator
     ds.add_new(0x00091011, "OB", bytes(24 * 2**20))
