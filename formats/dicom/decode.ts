@@ -14,7 +14,7 @@ import {
 } from '../raster.ts';
 import { applyPalette, interleave, readPalette, ybrFullToRgb, type Palette } from './color.ts';
 import { codecEntry, getCodec } from './codecs/index.ts';
-import { frameBytes, pixelDataElement } from './frames.ts';
+import { frameBytes, nativeBitOffset, pixelDataElement } from './frames.ts';
 import { readInfo, readLayout, type PixelLayout } from './header.ts';
 import { loadDicomParser, parseDicomBytes, type ParsedDicom } from './parse.ts';
 
@@ -69,6 +69,7 @@ export async function decodeFrame(
     signed: layout.signed,
     planar: layout.planar,
     photometric: layout.photometric,
+    bitOffset: nativeBitOffset(layout, frame),
   });
   throwIfAborted(signal);
   let px: TypedPixels = out.pixels;

@@ -28,7 +28,17 @@ const fixtureDir = join('fixtures', 'dicom');
 const fixtures = readdirSync(fixtureDir)
   .filter((f) => f.endsWith('.dcm'))
   .map((f) => join(fixtureDir, f));
-const variantNames = ['palette8', 'palette16', 'rgb_planar', 'ybr_full', 'raw_dataset', 'int8', 'eot_rle'];
+const variantNames = [
+  'palette8',
+  'palette16',
+  'rgb_planar',
+  'ybr_full',
+  'raw_dataset',
+  'int8',
+  'eot_rle',
+  'bits1',
+  'ybr422_native',
+];
 
 describe('DICOM decoding against pydicom + GDCM', { skip }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'tilesr-dicom-oracle-'));

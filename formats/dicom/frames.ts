@@ -17,6 +17,20 @@ export function pixelDataElement(ds: DataSet): Element {
   return el;
 }
 
+/**
+ * Samples one native frame stores: YBR_FULL_422 keeps two luma and one pair of chroma samples per
+ * two pixels (PS3.3 C.7.6.3.1.2), everything else samples per pixel for every pixel.
+ */
+export function storedSamplesPerFrame(layout: PixelLayout): number {
+  const pixels = layout.rows * layout.columns;
+  return layout.photometric === 'YBR_FULL_422' && layout.samples === 3 ? pixels * 2 : pixels * layout.samples;
+}
+
+/** Bit offset of a 1-bit native frame inside its first byte (0 for every other frame layout). */
+export function nativeBitOffset(layout: PixelLayout, frame: number): number {
+  return layout.bitsAllocated === 1 ? (frame * storedSamplesPerFrame(layout)) % 8 : 0;
+}
+
 /** Bytes of one frame (a view into the file where possible). */
 export function frameBytes(
   ds: DataSet,
@@ -31,14 +45,17 @@ export function frameBytes(
   if (!encapsulated) {
     if (el.encapsulatedPixelData)
       throw new FormatError('CORRUPT_DATA', 'encapsulated Pixel Data under a native Transfer Syntax');
-    const frameSize = layout.rows * layout.columns * layout.samples * (layout.bitsAllocated / 8);
-    const start = el.dataOffset + frame * frameSize;
-    if ((frame + 1) * frameSize > el.length || start + frameSize > bytes.length)
+    // bits, not bytes: 1-bit frames need not start on a byte boundary
+    const frameBits = storedSamplesPerFrame(layout) * layout.bitsAllocated;
+    const firstBit = frame * frameBits;
+    const start = el.dataOffset + Math.floor(firstBit / 8);
+    const end = el.dataOffset + Math.ceil((firstBit + frameBits) / 8);
+    if (end - el.dataOffset > el.length || end > bytes.length)
       throw new FormatError(
         'TRUNCATED',
-        `Pixel Data holds ${el.length} bytes, frame ${frame} needs bytes up to ${(frame + 1) * frameSize}`,
+        `Pixel Data holds ${el.length} bytes, frame ${frame} needs bytes up to ${end - el.dataOffset}`,
       );
-    return bytes.subarray(start, start + frameSize);
+    return bytes.subarray(start, end);
   }
   const fragments = el.fragments;
   if (!el.encapsulatedPixelData || !fragments)

@@ -9,6 +9,8 @@ Usage: /usr/bin/python3 scripts/oracles/dicom_variants.py FIXTURES_DIR OUTDIR
   ybr_full.dcm    YBR_FULL, PlanarConfiguration 0, native
   raw_dataset.dcm a dataset without preamble/meta header (Implicit VR Little Endian)
   int8.dcm        8-bit signed MONOCHROME2
+  bits1.dcm       1-bit MONOCHROME2, 3 frames of 37x29 (frames not byte-aligned), bit-packed
+  ybr422_native.dcm native YBR_FULL_422 (two luma + one chroma pair per pixel pair)
   eot_rle.dcm     the 10-frame RLE fixture re-encapsulated with an Extended Offset Table (OV VR)
   deflate_bomb.dcm Deflated Explicit VR LE whose dataset inflates to 24 MB (a 128x160 image plus a
                   24 MB private OB element of zeros): for the inflate size guard, not for decoding
@@ -20,6 +22,7 @@ import sys
 import numpy as np
 import pydicom
 from pydicom.encaps import encapsulate_extended, generate_pixel_data_frame
+from pydicom.pixel_data_handlers.numpy_handler import pack_bits
 from pydicom.pixel_data_handlers.util import convert_color_space
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
@@ -85,6 +88,24 @@ def main():
     ds.PixelRepresentation = 1
     ds.PixelData = (gray.astype(np.int16) - 128).astype(np.int8).tobytes()
     ds.save_as(os.path.join(out, "int8.dcm"), write_like_original=False)
+
+    ds = base(os.path.join(fixtures, "ot512_8bit_deflated.dcm"))
+    bits = np.stack([gray[i * 29 : (i + 1) * 29, :37] > 100 + 20 * i for i in range(3)]).astype(np.uint8)
+    ds.Rows, ds.Columns, ds.NumberOfFrames = 29, 37, 3
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 1, 1, 0
+    ds.PixelData = pack_bits(bits.ravel())
+    ds.save_as(os.path.join(out, "bits1.dcm"), write_like_original=False)
+
+    ds = base(os.path.join(fixtures, "sc100_rgb_jpeg_baseline_ybr422.dcm"))
+    ybr = convert_color_space(rgb_px, "RGB", "YBR_FULL").astype(np.uint16)
+    pairs = ybr.reshape(-1, 2, 3)  # 100 columns: pixel pairs never straddle rows
+    y1, y2 = pairs[:, 0, 0], pairs[:, 1, 0]
+    cb = (pairs[:, 0, 1] + pairs[:, 1, 1] + 1) // 2
+    cr = (pairs[:, 0, 2] + pairs[:, 1, 2] + 1) // 2
+    ds.PhotometricInterpretation = "YBR_FULL_422"
+    ds.PlanarConfiguration = 0
+    ds.PixelData = np.stack([y1, y2, cb, cr], axis=1).astype(np.uint8).tobytes()
+    ds.save_as(os.path.join(out, "ybr422_native.dcm"), write_like_original=False)
 
     ds = pydicom.dcmread(os.path.join(fixtures, "mr64_10frame_12bit_rle.dcm"))
     frames = list(generate_pixel_data_frame(ds.PixelData, int(ds.NumberOfFrames)))

@@ -6,6 +6,8 @@ import type { CodecInput } from './types.ts';
 /** The container type of stored samples: BitsAllocated and PixelRepresentation. */
 export function containerType(bitsAllocated: number, signed: boolean): SampleType {
   switch (bitsAllocated) {
+    case 1: // bit-packed: delivered one uint8 0/1 per sample, as pydicom
+      return 'uint8';
     case 8:
       return signed ? 'int8' : 'uint8';
     case 16:

@@ -13,6 +13,8 @@ export interface CodecInput {
   /** PlanarConfiguration 1 (native data): samples stored plane by plane. */
   planar: boolean;
   photometric: string;
+  /** 1-bit native data: the frame's first sample is this bit (LSB first) of `encoded[0]`. */
+  bitOffset?: number;
 }
 
 /** A decoded frame in the file's container type (BitsAllocated + PixelRepresentation). */
