@@ -67,6 +67,7 @@ export async function decodeFrame(
     bitsAllocated: layout.bitsAllocated,
     bitsStored: layout.bitsStored,
     signed: layout.signed,
+    float: layout.float,
     planar: layout.planar,
     photometric: layout.photometric,
     bitOffset: nativeBitOffset(layout, frame),

@@ -38,6 +38,8 @@ const variantNames = [
   'eot_rle',
   'bits1',
   'ybr422_native',
+  'float32',
+  'float64',
 ];
 
 describe('DICOM decoding against pydicom + GDCM', { skip }, () => {

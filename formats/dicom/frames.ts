@@ -7,14 +7,17 @@ import type { DataSet, Element, Fragment } from 'dicom-parser';
 import { FormatError } from '../errors.ts';
 import type { PixelLayout } from './header.ts';
 
-const PIXEL_DATA = 'x7fe00010';
+/** Pixel Data, Float Pixel Data, Double Float Pixel Data: a dataset holds at most one. */
+export const PIXEL_DATA_TAGS = ['x7fe00010', 'x7fe00008', 'x7fe00009'] as const;
 const EXTENDED_OFFSET_TABLE = 'x7fe00001';
 
-/** The PixelData element, or NO_PIXEL_DATA. */
+/** The pixel data element (integer, float or double), or NO_PIXEL_DATA. */
 export function pixelDataElement(ds: DataSet): Element {
-  const el = ds.elements[PIXEL_DATA];
-  if (!el) throw new FormatError('NO_PIXEL_DATA', 'the dataset has no Pixel Data (7FE0,0010)');
-  return el;
+  for (const tag of PIXEL_DATA_TAGS) {
+    const el = ds.elements[tag];
+    if (el) return el;
+  }
+  throw new FormatError('NO_PIXEL_DATA', 'the dataset has no Pixel Data (7FE0,0010 / 0008 / 0009)');
 }
 
 /**

@@ -17,6 +17,8 @@ export interface PixelLayout {
   bitsAllocated: number;
   bitsStored: number;
   signed: boolean;
+  /** Float / Double Float Pixel Data (7FE0,0008 / 0009). */
+  float: boolean;
   planar: boolean;
   photometric: string;
   transferSyntaxUID: string;
@@ -77,7 +79,8 @@ export function readLayout(ds: DataSet, transferSyntaxUID: string, limits: Decod
       `${columns}x${rows}x${samples} x ${frames} frames exceeds the limits (${limits.maxDimension} per side, ${limits.maxSamples} samples)`,
     );
   const signed = (ds.uint16(T.pixelRepresentation) ?? 0) === 1;
-  containerType(bitsAllocated, signed); // UNSUPPORTED_SAMPLE_FORMAT for 1-bit, 12-bit packed...
+  const float = ds.elements['x7fe00008'] !== undefined || ds.elements['x7fe00009'] !== undefined;
+  containerType(bitsAllocated, signed, float); // UNSUPPORTED_SAMPLE_FORMAT for 12-bit packed...
   const bitsStored = ds.uint16(T.bitsStored) ?? bitsAllocated;
   if (bitsStored < 1 || bitsStored > bitsAllocated)
     throw new FormatError('MISSING_ATTRIBUTE', `BitsStored ${bitsStored} is outside 1..${bitsAllocated}`);
@@ -91,6 +94,7 @@ export function readLayout(ds: DataSet, transferSyntaxUID: string, limits: Decod
     bitsAllocated,
     bitsStored,
     signed,
+    float,
     planar: samples > 1 && ds.uint16(T.planar) === 1,
     photometric,
     transferSyntaxUID,
@@ -107,7 +111,7 @@ function deliveredPhotometric(stored: string, samples: number): Photometric {
 /** The dtype of delivered samples: the container type, or the palette's entry size. */
 export function deliveredType(ds: DataSet, layout: PixelLayout): SampleType {
   if (layout.photometric === 'PALETTE COLOR') return readPalette(ds).depth === 8 ? 'uint8' : 'uint16';
-  return containerType(layout.bitsAllocated, layout.signed);
+  return containerType(layout.bitsAllocated, layout.signed, layout.float);
 }
 
 /** Item 0 of a functional-group macro: Shared first, then the first PerFrame item. */

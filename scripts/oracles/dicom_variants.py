@@ -11,6 +11,7 @@ Usage: /usr/bin/python3 scripts/oracles/dicom_variants.py FIXTURES_DIR OUTDIR
   int8.dcm        8-bit signed MONOCHROME2
   bits1.dcm       1-bit MONOCHROME2, 3 frames of 37x29 (frames not byte-aligned), bit-packed
   ybr422_native.dcm native YBR_FULL_422 (two luma + one chroma pair per pixel pair)
+  float32.dcm     Float Pixel Data (7FE0,0008), 2 frames; float64.dcm Double Float Pixel Data
   eot_rle.dcm     the 10-frame RLE fixture re-encapsulated with an Extended Offset Table (OV VR)
   deflate_bomb.dcm Deflated Explicit VR LE whose dataset inflates to 24 MB (a 128x160 image plus a
                   24 MB private OB element of zeros): for the inflate size guard, not for decoding
@@ -106,6 +107,21 @@ def main():
     ds.PlanarConfiguration = 0
     ds.PixelData = np.stack([y1, y2, cb, cr], axis=1).astype(np.uint8).tobytes()
     ds.save_as(os.path.join(out, "ybr422_native.dcm"), write_like_original=False)
+
+    for name, dtype, keyword, bits in (
+        ("float32", "<f4", "FloatPixelData", 32),
+        ("float64", "<f8", "DoubleFloatPixelData", 64),
+    ):
+        ds = base(os.path.join(fixtures, "ot512_8bit_deflated.dcm"))
+        del ds.PixelData
+        for kw in ("BitsStored", "HighBit", "PixelRepresentation"):
+            if kw in ds:
+                delattr(ds, kw)
+        ds.Rows, ds.Columns, ds.NumberOfFrames, ds.BitsAllocated = 64, 80, 2, bits
+        values = np.stack([gray[:64, :80], gray[64:128, :80]]).astype(np.float64) * 0.37 - 12.5
+        values[0, 0, :3] = [np.pi, -0.0, 1e-30]
+        setattr(ds, keyword, values.astype(dtype).tobytes())
+        ds.save_as(os.path.join(out, f"{name}.dcm"), write_like_original=False)
 
     ds = pydicom.dcmread(os.path.join(fixtures, "mr64_10frame_12bit_rle.dcm"))
     frames = list(generate_pixel_data_frame(ds.PixelData, int(ds.NumberOfFrames)))

@@ -3,8 +3,19 @@ import { FormatError } from '../../errors.ts';
 import { allocatePixels, type SampleType, type TypedPixels } from '../../raster.ts';
 import type { CodecInput } from './types.ts';
 
-/** The container type of stored samples: BitsAllocated and PixelRepresentation. */
-export function containerType(bitsAllocated: number, signed: boolean): SampleType {
+/**
+ * The container type of stored samples: BitsAllocated and PixelRepresentation, or float32/float64
+ * for Float / Double Float Pixel Data.
+ */
+export function containerType(bitsAllocated: number, signed: boolean, float = false): SampleType {
+  if (float) {
+    if (bitsAllocated === 32) return 'float32';
+    if (bitsAllocated === 64) return 'float64';
+    throw new FormatError(
+      'UNSUPPORTED_SAMPLE_FORMAT',
+      `float pixel data with BitsAllocated ${bitsAllocated}`,
+    );
+  }
   switch (bitsAllocated) {
     case 1: // bit-packed: delivered one uint8 0/1 per sample, as pydicom
       return 'uint8';
@@ -42,7 +53,7 @@ export function toContainer(
       'DECOMPRESSED_SIZE_MISMATCH',
       `${codec} produced ${bytes.length} bytes, the header implies ${n * bytesPerSample} (${input.columns}x${input.rows}x${input.samples})`,
     );
-  const type = containerType(input.bitsAllocated, input.signed);
+  const type = containerType(input.bitsAllocated, input.signed, input.float);
   const out = allocatePixels(type, n);
   const outBytes = out.BYTES_PER_ELEMENT;
   if (bytesPerSample === outBytes) {

@@ -10,6 +10,8 @@ export interface CodecInput {
   bitsAllocated: number;
   bitsStored: number;
   signed: boolean;
+  /** Float (32) or Double Float (64) Pixel Data: IEEE samples, never compressed. */
+  float?: boolean;
   /** PlanarConfiguration 1 (native data): samples stored plane by plane. */
   planar: boolean;
   photometric: string;
