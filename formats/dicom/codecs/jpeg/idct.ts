@@ -18,10 +18,15 @@ const FIX_2_053119869 = 16819;
 const FIX_2_562915447 = 20995;
 const FIX_3_072711026 = 25172;
 
-const ws = new Int32Array(64);
+const ws = new Float64Array(64);
+const tmp = new Float64Array(8);
 
-/** One stage of the 1-D IDCT on 8 values read with stride `s` from `v` at `o`; writes 8 results. */
-function idct1d(v: Int32Array, o: number, s: number, out: (i: number, x: number) => void): void {
+/**
+ * One 1-D IDCT of 8 values read with stride `s` from `v` at `o`, results (unscaled) into `tmp` in
+ * natural order. Plain arithmetic on doubles: every intermediate stays far below 2^53, so this is
+ * exact integer arithmetic as in libjpeg's 32-bit INT32 code.
+ */
+function idct1d(v: Float64Array | Int32Array, o: number, s: number): void {
   // even part
   let z2 = v[o + 2 * s] as number;
   let z3 = v[o + 6 * s] as number;
@@ -30,8 +35,8 @@ function idct1d(v: Int32Array, o: number, s: number, out: (i: number, x: number)
   const e3 = z1 + z2 * FIX_0_765366865;
   z2 = v[o] as number;
   z3 = v[o + 4 * s] as number;
-  const e0 = (z2 + z3) * (1 << CONST_BITS);
-  const e1 = (z2 - z3) * (1 << CONST_BITS);
+  const e0 = (z2 + z3) * 8192; // << CONST_BITS
+  const e1 = (z2 - z3) * 8192;
   const t10 = e0 + e3;
   const t13 = e0 - e3;
   const t11 = e1 + e2;
@@ -58,24 +63,19 @@ function idct1d(v: Int32Array, o: number, s: number, out: (i: number, x: number)
   t1 += z2 + z4;
   t2 += z2 + z3;
   t3 += z1 + z4;
-  out(0, t10 + t3);
-  out(7, t10 - t3);
-  out(1, t11 + t2);
-  out(6, t11 - t2);
-  out(2, t12 + t1);
-  out(5, t12 - t1);
-  out(3, t13 + t0);
-  out(4, t13 - t0);
-}
-
-/** Rounding right shift, as libjpeg's DESCALE (values stay well inside 2^53). */
-function descale(x: number, n: number): number {
-  return Math.floor((x + 2 ** (n - 1)) / 2 ** n);
+  tmp[0] = t10 + t3;
+  tmp[7] = t10 - t3;
+  tmp[1] = t11 + t2;
+  tmp[6] = t11 - t2;
+  tmp[2] = t12 + t1;
+  tmp[5] = t12 - t1;
+  tmp[3] = t13 + t0;
+  tmp[4] = t13 - t0;
 }
 
 /**
  * Dequantized coefficients (natural order) -> samples of `precision` bits, written to `out` at
- * `offset` with row stride `stride`.
+ * `offset` with row stride `stride`. DESCALE(x, n) = floor((x + 2^(n-1)) / 2^n), as libjpeg.
  */
 export function idctBlock(
   coef: Int32Array,
@@ -85,19 +85,22 @@ export function idctBlock(
   stride: number,
 ): void {
   const pass1 = precision === 8 ? 2 : 1;
+  const d1 = 2 ** (CONST_BITS - pass1);
+  const h1 = d1 / 2;
+  for (let c = 0; c < 8; c++) {
+    idct1d(coef, c, 8);
+    for (let i = 0; i < 8; i++) ws[c + 8 * i] = Math.floor(((tmp[i] as number) + h1) / d1);
+  }
+  const d2 = 2 ** (CONST_BITS + pass1 + 3);
+  const h2 = d2 / 2;
   const center = 1 << (precision - 1);
   const max = (1 << precision) - 1;
-  for (let c = 0; c < 8; c++) {
-    idct1d(coef, c, 8, (i, x) => {
-      ws[c + 8 * i] = descale(x, CONST_BITS - pass1);
-    });
-  }
-  const shift = CONST_BITS + pass1 + 3;
   for (let r = 0; r < 8; r++) {
+    idct1d(ws, 8 * r, 1);
     const row = offset + r * stride;
-    idct1d(ws, 8 * r, 1, (i, x) => {
-      const v = descale(x, shift) + center;
+    for (let i = 0; i < 8; i++) {
+      const v = Math.floor(((tmp[i] as number) + h2) / d2) + center;
       out[row + i] = v < 0 ? 0 : v > max ? max : v;
-    });
+    }
   }
 }
