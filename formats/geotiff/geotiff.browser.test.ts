@@ -55,11 +55,13 @@ async function digest(r: Raster): Promise<NodeDigest> {
   };
 }
 
-async function nodeDigest(path: string, window?: PixelWindow): Promise<NodeDigest> {
-  const d = await executeServerCommand<NodeDigest, { path: string; window?: PixelWindow }>('node-decode', {
-    path,
-    ...(window ? { window } : {}),
-  });
+type Size = { width: number; height: number };
+
+async function nodeDigest(path: string, window?: PixelWindow, targetSize?: Size): Promise<NodeDigest> {
+  const d = await executeServerCommand<NodeDigest, { path: string; window?: PixelWindow; targetSize?: Size }>(
+    'node-decode',
+    { path, ...(window ? { window } : {}), ...(targetSize ? { targetSize } : {}) },
+  );
   if (!d) throw new Error('node-decode server command gave no answer');
   return d;
 }
@@ -83,6 +85,21 @@ describe('GeoTIFF in Chromium equals Node', () => {
       const fromFile = await openRaster(new File([bytes], file));
       expect(await digest(await fromFile.read())).to.deep.equal(whole);
       await fromFile.close();
+    });
+  }
+
+  for (const [file, targetSize] of [
+    ['u16_rgb_cog_deflate_ovr.tif', { width: 60, height: 60 }],
+    ['u8_rgb_cog_jpeg.tif', { width: 40, height: 40 }],
+  ] as const) {
+    it(`${file}: overview chosen by targetSize equals Node's`, async () => {
+      const path = `fixtures/geotiff/${file}`;
+      const src = await openRaster(new URL(`/${path}`, location.href));
+      const r = await src.read({ targetSize });
+      expect(r.width).to.be.below(src.info.width);
+      expect(r.width).to.be.at.least(targetSize.width);
+      expect(await digest(r)).to.deep.equal(await nodeDigest(path, undefined, targetSize));
+      await src.close();
     });
   }
 

@@ -54,10 +54,16 @@ export async function readRect(
     copyBlock(block, layout, tx, ty, plane, rect, outW, out);
   };
   let next = 0;
+  let failed = false; // after the first error, lanes stop taking blocks
   const lanes = Array.from({ length: Math.min(IN_FLIGHT, jobs.length) }, async () => {
-    while (next < jobs.length) {
+    while (next < jobs.length && !failed) {
       const job = jobs[next++] as [number, number, number];
-      await runOne(job);
+      try {
+        await runOne(job);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   });
   await Promise.all(lanes);
