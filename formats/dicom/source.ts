@@ -35,7 +35,11 @@ export async function openDicom(input: RasterInput, opts: DicomOpenOptions): Pro
       info: opened.info,
       async read(options: ReadOptions = {}): Promise<Raster> {
         if (closed) throw new Error('DICOM source is closed');
-        return decodeFrame(opened, options.frame ?? 0, options.window, options.signal);
+        try {
+          return await decodeFrame(opened, options.frame ?? 0, options.window, options.signal);
+        } catch (err) {
+          throw asFormatError(err, 'CORRUPT_DATA', describeInput(input)); // a codec's RangeError too
+        }
       },
       async close(): Promise<void> {
         closed = true;
