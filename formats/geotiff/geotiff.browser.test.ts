@@ -103,6 +103,16 @@ describe('GeoTIFF in Chromium equals Node', () => {
     });
   }
 
+  it('the decoding ran in the pool workers (jobs were submitted to them)', async () => {
+    // geotiff.js Pool internals: each WorkerWrapper numbers the jobs it was given
+    const pool = getSharedPool() as unknown as {
+      workerWrappers: Promise<Array<{ jobIdCounter: number }>> | null;
+    };
+    expect(pool.workerWrappers).to.not.equal(null);
+    const jobs = (await pool.workerWrappers!).reduce((n, w) => n + w.jobIdCounter, 0);
+    expect(jobs).to.be.greaterThan(100);
+  });
+
   it('an AbortSignal cancels a read with ABORTED', async () => {
     const src = await openRaster(new URL('/fixtures/geotiff/u8_rgbn_lzw_planar.tif', location.href));
     const ac = new AbortController();

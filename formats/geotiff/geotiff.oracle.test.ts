@@ -3,7 +3,10 @@
 // borders, an overview level); lossy ones (JPEG) stay within the measured tolerances below;
 // header facts (size, bands, dtype, geotransform, EPSG, nodata, overviews) equal GDAL's.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openRaster, type Raster } from '../index.ts';
 import type { NdArray } from '../npy.ts';
@@ -124,6 +127,51 @@ describe('GeoTIFF decoding equals GDAL', { skip: skip ?? false }, () => {
       assert.deepEqual(rw.window, win);
       compare(file, rw, refWin.array, `${file} overview ${level} window`);
     });
+  }
+
+  // Variants GDAL writes from a fixture: scale/offset + nodata in GDAL_METADATA/GDAL_NODATA, a
+  // rotated geotransform (ModelTransformation), a geographic CRS (GeographicTypeGeoKey), PixelIsPoint.
+  const tmp = mkdtempSync(join(tmpdir(), 'tiff-var-'));
+  const variants: Array<[string, string[]]> = [
+    ['scaled.tif', ['-a_scale', '0.0001', '-a_offset', '-0.1', '-a_nodata', '65535', '-co', 'COMPRESS=LZW']],
+    [
+      'geographic.tif',
+      ['-a_srs', 'EPSG:4326', '-a_ullr', '7.25', '51.5', '7.5', '51.25', '-co', 'TILED=YES'],
+    ],
+    ['point.tif', ['-mo', 'AREA_OR_POINT=Point']],
+  ];
+  for (const [name, args] of variants) {
+    it(`GDAL-written variant ${name}: header facts and pixels equal GDAL`, async () => {
+      const out = join(tmp, name);
+      execFileSync('gdal_translate', ['-q', ...args, `${DIR}/u16_rgb_lzw_striped.tif`, out]);
+      await checkVariant(out);
+    });
+  }
+  it('GDAL-written variant rotated.tif (ModelTransformation): geotransform equals GDAL', async () => {
+    const out = join(tmp, 'rotated.tif');
+    const py =
+      'import sys\nfrom osgeo import gdal\nsrc=gdal.Open(sys.argv[1])\n' +
+      "ds=gdal.GetDriverByName('GTiff').CreateCopy(sys.argv[2], src)\n" +
+      'ds.SetGeoTransform([356436.0, 0.8, 0.3, 5699564.0, 0.2, -0.9]); ds=None';
+    execFileSync('/usr/bin/python3', ['-c', py, `${DIR}/f32_dsm_none.tif`, out]);
+    await checkVariant(out);
+  });
+
+  async function checkVariant(path: string): Promise<void> {
+    const ref = await gdalRead(path);
+    const src = await openRaster(path);
+    sources.push(src);
+    const g = ref.info;
+    const { info } = src;
+    assert.equal(info.spacing?.kind, 'geotransform');
+    if (info.spacing?.kind === 'geotransform') {
+      assert.deepEqual(info.spacing.geotransform, g.geotransform);
+      assert.equal(info.spacing.epsg ?? null, g.epsg);
+    }
+    assert.equal(info.valueMapping.slope, g.scale ?? 1);
+    assert.equal(info.valueMapping.intercept, g.offset ?? 0);
+    assert.equal(info.valueMapping.nodata ?? null, g.nodata);
+    compare('variant', await src.read(), ref.array, `${path} whole`);
   }
 
   it('LERC with MaxZError 0.01 stays within 0.01 of the lossless original', async () => {
