@@ -95,6 +95,20 @@ describe('DICOM in Chromium (worker) equals Node', () => {
     await src.close();
   });
 
+  it('also decodes on the main thread when asked (worker: false), identically', async () => {
+    for (const name of [
+      'mr384_12bit_jpegls_lossless_charls.dcm',
+      'ct512_j2k_lossy.dcm',
+      'mr384_12bit_rle.dcm',
+    ]) {
+      const bytes = new Uint8Array(await (await fetch(url(name))).arrayBuffer());
+      const src = await openDicom(bytes, { limits: DEFAULT_LIMITS, worker: false });
+      expect(src).not.to.be.instanceOf(WorkerDicomSource);
+      expect(await digest(await src.read())).to.deep.equal(await nodeDigest(name, 0));
+      await src.close();
+    }
+  });
+
   it('errors cross the worker boundary as FormatError with their code', async () => {
     const src = await openRaster(url('mr64_10frame_12bit_rle.dcm'));
     try {
