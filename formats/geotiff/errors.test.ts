@@ -129,6 +129,32 @@ describe('GeoTIFF errors from mutated real files', () => {
     });
   }
 
+  it('CORRUPT_DATA, not a hang: an IFD chain that loops back on itself', async () => {
+    const b = load('u16_rgb_none_striped.tif');
+    const dv = new DataView(b.buffer);
+    const ifd = dv.getUint32(4, true);
+    dv.setUint32(ifd + 2 + dv.getUint16(ifd, true) * 12, ifd, true); // next IFD = this IFD
+    assert.match(await expectCode('CORRUPT_DATA', b), /loops/);
+  });
+
+  it('a window decodes only its own tiles: the others are corrupted and it still matches', async () => {
+    const clean = await openRaster(`${DIR}/u16_rgb_deflate_tiled_planar.tif`);
+    const win = { x: 70, y: 66, width: 50, height: 40 }; // inside tile 3 of the 2x2 grid
+    const want = await clean.read({ window: win });
+    await clean.close();
+    const b = load('u16_rgb_deflate_tiled_planar.tif');
+    for (let plane = 0; plane < 3; plane++)
+      for (const t of [0, 1, 2]) {
+        const off = getTag(b, 324, plane * 4 + t);
+        b.fill(0xff, off, off + 32);
+      }
+    const src = await openRaster(b);
+    const got = await src.read({ window: win });
+    assert.deepEqual(got.data, want.data);
+    await assert.rejects(src.read(), (e: FormatError) => e.code === 'CORRUPT_DATA');
+    await src.close();
+  });
+
   it('UNSUPPORTED_COMPRESSION names the value', async () => {
     const b = load('u16_rgb_deflate_pred2_striped.tif');
     setTag(b, 259, 12345);

@@ -44,17 +44,30 @@ export async function openGeoTiff(
   }
 }
 
-/** Level 0 plus every reduced-resolution IFD (NewSubfileType bit 0, not a mask), largest first. */
+/** More IFDs than any real pyramid has; beyond this the chain is treated as corrupt. */
+const MAX_IFDS = 1024;
+
+/**
+ * Level 0 plus every reduced-resolution IFD (NewSubfileType bit 0, not a mask), largest first.
+ * Walks the IFD chain itself (not geotiff.js's getImageCount, which loops forever on a cyclic chain).
+ */
 async function readLevels(tiff: GeoTIFF, limits: DecodeLimits): Promise<Level[]> {
-  const count = await tiff.getImageCount();
-  if (count < 1) throw new FormatError('NO_PIXEL_DATA', 'the TIFF has no image');
-  const first = await tiff.getImage(0);
-  const levels: Level[] = [{ image: first, layout: await readLayout(first, limits) }];
-  for (let i = 1; i < count; i++) {
+  const levels: Level[] = [];
+  const seen = new Set<number>([Number((tiff as unknown as { firstIFDOffset: number }).firstIFDOffset)]);
+  for (let i = 0; ; i++) {
     const image = await tiff.getImage(i);
     const subfile = Number(image.fileDirectory.getValue('NewSubfileType') ?? 0);
-    if ((subfile & 1) === 0 || (subfile & 4) !== 0) continue;
-    levels.push({ image, layout: await readLayout(image, limits) });
+    if (i === 0) levels.push({ image, layout: await readLayout(image, limits) });
+    else if ((subfile & 1) === 1 && (subfile & 4) === 0)
+      levels.push({ image, layout: await readLayout(image, limits) });
+    const next = Number(image.fileDirectory.nextIFDByteOffset);
+    if (!next) break;
+    if (seen.has(next) || i + 1 >= MAX_IFDS)
+      throw new FormatError(
+        'CORRUPT_DATA',
+        `the IFD chain loops or exceeds ${MAX_IFDS} entries (IFD ${i + 1} at ${next})`,
+      );
+    seen.add(next);
   }
   return levels.sort((a, b) => b.layout.width - a.layout.width);
 }
