@@ -7,6 +7,8 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { FormatError, openRaster, type PixelWindow, type Raster } from '../index.ts';
 import { DEFAULT_LIMITS } from '../raster.ts';
 import { canUseWorker, openDicom } from './source.ts';
+import { decodeHtj2k } from './codecs/htj2k.ts';
+import { loadPackage, packageFileUrl } from './load.ts';
 import { WorkerDicomSource } from './worker-client.ts';
 
 const FILES = [
@@ -107,6 +109,57 @@ describe('DICOM in Chromium (worker) equals Node', () => {
       expect(await digest(await src.read())).to.deep.equal(await nodeDigest(name, 0));
       await src.close();
     }
+  });
+
+  it('HTJ2K (no fixture): OpenJPH round trip of a fixture frame in the browser is lossless', async () => {
+    const src = await openDicom(
+      new Uint8Array(await (await fetch(url('mr384_12bit_explicit_le.dcm'))).arrayBuffer()),
+      {
+        limits: DEFAULT_LIMITS,
+        worker: false,
+      },
+    );
+    const original = (await src.read()).data as Uint16Array;
+    type Encoder = {
+      getDecodedBuffer(i: object): Uint8Array;
+      setQuality(l: boolean, q: number): void;
+      encode(): void;
+      getEncodedBuffer(): Uint8Array;
+    };
+    const factory = (await loadPackage('', '@cornerstonejs/codec-openjph/dist/openjphjs.js')) as (
+      o: object,
+    ) => Promise<{
+      HTJ2KEncoder: new () => Encoder;
+    }>;
+    const mod = await factory({
+      locateFile: (f: string) => packageFileUrl(`@cornerstonejs/codec-openjph/dist/${f}`),
+    });
+    const enc = new mod.HTJ2KEncoder();
+    const info = {
+      width: 384,
+      height: 384,
+      bitsPerSample: 12,
+      componentCount: 1,
+      isSigned: false,
+      isUsingColorTransform: false,
+    };
+    enc.getDecodedBuffer(info).set(new Uint8Array(original.buffer, original.byteOffset, original.byteLength));
+    enc.setQuality(true, 0);
+    enc.encode();
+    const encoded = enc.getEncodedBuffer().slice();
+    const out = await decodeHtj2k({
+      encoded,
+      rows: 384,
+      columns: 384,
+      samples: 1,
+      bitsAllocated: 16,
+      bitsStored: 12,
+      signed: false,
+      planar: false,
+      photometric: 'MONOCHROME2',
+    });
+    expect(encoded.length).to.be.below(original.byteLength); // it did compress
+    expect(Array.from(out.pixels)).to.deep.equal(Array.from(original));
   });
 
   it('errors cross the worker boundary as FormatError with their code', async () => {
