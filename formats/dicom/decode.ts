@@ -35,11 +35,11 @@ export async function openDicomBytes(
   throwIfAborted(signal);
   const parser = await loadDicomParser();
   throwIfAborted(signal);
-  // a deflated dataset may hold at most the pixel bytes the limits allow (32-bit samples) and headers
-  const parsed = parseDicomBytes(parser, bytes, limits.maxSamples * 4 + 16 * 2 ** 20);
+  // a deflated dataset may hold at most the pixel bytes the limits allow (64-bit samples) and headers
+  const parsed = parseDicomBytes(parser, bytes, limits.maxSamples * 8 + 16 * 2 ** 20);
   const ds = parsed.dataSet;
+  pixelDataElement(ds); // first: an SR or KO document is "no pixel data", not "no Rows"
   const layout = readLayout(ds, parsed.transferSyntaxUID, limits);
-  pixelDataElement(ds);
   const info = readInfo(ds, layout);
   const palette = layout.photometric === 'PALETTE COLOR' ? readPalette(ds) : undefined;
   return palette ? { info, parsed, layout, palette } : { info, parsed, layout };

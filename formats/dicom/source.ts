@@ -4,7 +4,7 @@
  * runs in the calling thread.
  */
 import { describeInput, readAllBytes, type RasterInput } from '../input.ts';
-import { asFormatError } from '../errors.ts';
+import { asFormatError, FormatError } from '../errors.ts';
 import type { DecodeLimits, Raster, RasterSource, ReadOptions } from '../raster.ts';
 import { decodeFrame, openDicomBytes } from './decode.ts';
 
@@ -34,7 +34,7 @@ export async function openDicom(input: RasterInput, opts: DicomOpenOptions): Pro
     return {
       info: opened.info,
       async read(options: ReadOptions = {}): Promise<Raster> {
-        if (closed) throw new Error('DICOM source is closed');
+        if (closed) throw new FormatError('ABORTED', 'DICOM source is closed');
         try {
           return await decodeFrame(opened, options.frame ?? 0, options.window, options.signal);
         } catch (err) {

@@ -76,7 +76,7 @@ export class WorkerDicomSource implements RasterSource {
   }
 
   read(options: ReadOptions = {}): Promise<Raster> {
-    if (this.closed) return Promise.reject(new Error('DICOM source is closed'));
+    if (this.closed) return Promise.reject(new FormatError('ABORTED', 'DICOM source is closed'));
     if (options.signal?.aborted) return Promise.reject(aborted());
     return new Promise<Raster>((resolve, reject) => {
       const job: Job = {
@@ -129,9 +129,9 @@ export class WorkerDicomSource implements RasterSource {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const j of this.queue) j.reject(new Error('DICOM source is closed'));
+    for (const j of this.queue) j.reject(new FormatError('ABORTED', 'DICOM source is closed'));
     this.queue = [];
-    this.fail(new Error('DICOM source is closed'));
+    this.fail(new FormatError('ABORTED', 'DICOM source is closed'));
   }
 }
 
