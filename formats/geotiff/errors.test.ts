@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_LIMITS, FormatError, openRaster, type FormatErrorCode, type OpenOptions } from '../index.ts';
@@ -211,6 +212,17 @@ describe('GeoTIFF errors from mutated real files', () => {
     const b = load('u16_rgb_zstd_pred2_tiled.tif');
     setTag(b, 322, 128); // TileWidth 64 -> 128: every tile decodes to half the declared size
     await expectCode('DECOMPRESSED_SIZE_MISMATCH', b);
+  });
+
+  it('a Deflate bomb (a strip inflating to 64 MiB) fails fast instead of being inflated', async () => {
+    const orig = load('u16_rgb_deflate_pred2_striped.tif');
+    const bomb = deflateSync(Buffer.alloc(64 * 2 ** 20), { level: 9 });
+    const b = new Uint8Array(orig.length + bomb.length);
+    b.set(orig);
+    b.set(bomb, orig.length);
+    setTag(b, 273, orig.length, 0); // StripOffsets[0] -> the bomb
+    setTag(b, 279, bomb.length, 0); // StripByteCounts[0]
+    assert.match(await expectCode('DECOMPRESSED_SIZE_MISMATCH', b), /more than the 7680 bytes/);
   });
 
   it('NO_PIXEL_DATA: a zero-length (sparse) tile is refused, not zero-filled', async () => {

@@ -8,6 +8,7 @@ import type { BaseDecoder, GeoTIFFImage } from 'geotiff';
 import { FormatError, throwIfAborted } from '../errors.ts';
 import { allocatePixels, type TypedPixels } from '../raster.ts';
 import type { Layout } from './info.ts';
+import { TOO_BIG } from './codecs/limit.ts';
 import { ycbcrToRgbInPlace } from './ycbcr.ts';
 
 /** What decodes one compressed block: a pool binding or a geotiff.js decoder. */
@@ -120,6 +121,8 @@ async function fetchBlock(
     if (err instanceof FormatError) throw err;
     if (signal?.aborted) throw new FormatError('ABORTED', 'decoding was aborted', { cause: err });
     const msg = err instanceof Error ? err.message : String(err);
+    if (msg.startsWith(TOO_BIG))
+      throw new FormatError('DECOMPRESSED_SIZE_MISMATCH', `${kind} ${index}: ${msg}`);
     throw new FormatError(
       'CORRUPT_DATA',
       `${kind} ${index}: the ${layout.compression} codec failed: ${msg}`,

@@ -3,6 +3,7 @@
  * lzma_stream_encoder). Decoded with xz-decompress (xz-embedded compiled to WASM, no native code).
  */
 import { BaseDecoder } from 'geotiff';
+import { blockLimit, concat, tooBig } from './limit.ts';
 import { loadUmd } from './umd.ts';
 import { stripDeltaFilter, undoDelta } from './xzdelta.ts';
 
@@ -19,7 +20,22 @@ export default class LzmaDecoder extends BaseDecoder {
     const { XzReadableStream } = await xz;
     const { stream, dist } = stripDeltaFilter(new Uint8Array(buffer as ArrayBuffer));
     const input = new Blob([stream as Uint8Array<ArrayBuffer>]).stream();
-    const out = await new Response(new XzReadableStream(input)).arrayBuffer();
+    // read chunk by chunk so a stream expanding past the block size stops early
+    const limit = blockLimit(this.parameters);
+    const reader = new XzReadableStream(input).getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        await reader.cancel();
+        throw tooBig(limit);
+      }
+      chunks.push(value);
+    }
+    const out = concat(chunks, total);
     if (dist > 0) undoDelta(new Uint8Array(out), dist);
     return out;
   }
