@@ -97,7 +97,10 @@ function compareHeader(info: Raster['info'], ref: Reference): void {
   assert.equal(info.samples, h.shape?.length === 4 ? h.shape[3] : 1);
   assert.equal(info.valueMapping.slope, h.slope[0] ?? 1);
   assert.equal(info.valueMapping.intercept, h.intercept[0] ?? 0);
-  if (h.modality === 'CT') assert.equal(info.valueMapping.unit, 'HU');
+  const rescaleType = h.metadata.RescaleType;
+  if (typeof rescaleType === 'string' && rescaleType !== 'US')
+    assert.equal(info.valueMapping.unit, rescaleType);
+  else if (h.modality === 'CT') assert.equal(info.valueMapping.unit, 'HU');
   assert.deepEqual(
     info.windows.map((w) => [w.center, w.width, w.explanation]),
     h.windowCenter.map((c, i) => [c, h.windowWidth[i], h.windowExplanation[i]]),

@@ -8,8 +8,9 @@ Usage: /usr/bin/python3 scripts/oracles/dicom_variants.py FIXTURES_DIR OUTDIR
   rgb_planar.dcm  RGB, PlanarConfiguration 1, native
   ybr_full.dcm    YBR_FULL, PlanarConfiguration 0, native
   raw_dataset.dcm a dataset without preamble/meta header (Implicit VR Little Endian)
-  int8.dcm        8-bit signed MONOCHROME2
-  bits1.dcm       1-bit MONOCHROME2, 3 frames of 37x29 (frames not byte-aligned), bit-packed
+  int8.dcm        8-bit signed MONOCHROME2, two window presets with explanations, RescaleType OD
+  bits1.dcm       1-bit MONOCHROME2, 3 frames of 37x29 (frames not byte-aligned), bit-packed,
+                  ImagerPixelSpacing only
   ybr422_native.dcm native YBR_FULL_422 (two luma + one chroma pair per pixel pair)
   float32.dcm     Float Pixel Data (7FE0,0008), 2 frames; float64.dcm Double Float Pixel Data
   eot_rle.dcm     the 10-frame RLE fixture re-encapsulated with an Extended Offset Table (OV VR)
@@ -88,6 +89,9 @@ def main():
     ds.Rows, ds.Columns = gray.shape
     ds.PixelRepresentation = 1
     ds.PixelData = (gray.astype(np.int16) - 128).astype(np.int8).tobytes()
+    ds.WindowCenter, ds.WindowWidth = [10, -20.5], [100, 250]
+    ds.WindowCenterWidthExplanation = ["SOFT", "WIDE"]
+    ds.RescaleSlope, ds.RescaleIntercept, ds.RescaleType = 0.01, 1.5, "OD"
     ds.save_as(os.path.join(out, "int8.dcm"), write_like_original=False)
 
     ds = base(os.path.join(fixtures, "ot512_8bit_deflated.dcm"))
@@ -95,6 +99,9 @@ def main():
     ds.Rows, ds.Columns, ds.NumberOfFrames = 29, 37, 3
     ds.BitsAllocated, ds.BitsStored, ds.HighBit = 1, 1, 0
     ds.PixelData = pack_bits(bits.ravel())
+    if "PixelSpacing" in ds:
+        del ds.PixelSpacing
+    ds.ImagerPixelSpacing = [0.139, 0.143]
     ds.save_as(os.path.join(out, "bits1.dcm"), write_like_original=False)
 
     ds = base(os.path.join(fixtures, "sc100_rgb_jpeg_baseline_ybr422.dcm"))
