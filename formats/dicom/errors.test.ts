@@ -189,6 +189,16 @@ describe('DICOM errors from mutated fixtures', () => {
     }
   });
 
+  test('UNSUPPORTED_PHOTOMETRIC and UNSUPPORTED_SAMPLE_FORMAT: CMYK, 12-bit packed samples', async () => {
+    const b = fixture('ct128_signed16_explicit_le.dcm');
+    const pi = valueOffset(b, 'x00280004');
+    b.set(new TextEncoder().encode('CMYK'.padEnd(pi.length, ' ')), pi.dataOffset);
+    assert.equal(await outcome(b), 'UNSUPPORTED_PHOTOMETRIC');
+    const c = fixture('ct128_signed16_explicit_le.dcm');
+    new DataView(c.buffer).setUint16(valueOffset(c, 'x00280100').dataOffset, 12, true);
+    assert.equal(await outcome(c), 'UNSUPPORTED_SAMPLE_FORMAT');
+  });
+
   test('NO_PIXEL_DATA: Pixel Data dropped (cut before it, or its tag renamed)', async () => {
     const b = fixture('ct128_signed16_explicit_le.dcm');
     const px = valueOffset(b, 'x7fe00010');

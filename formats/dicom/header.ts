@@ -71,8 +71,11 @@ export function readLayout(ds: DataSet, transferSyntaxUID: string, limits: Decod
     throw new FormatError('MISSING_ATTRIBUTE', `NumberOfFrames "${framesText}" is not a positive integer`);
   if (samples !== 1 && samples !== 3)
     throw new FormatError('UNSUPPORTED_SAMPLE_FORMAT', `SamplesPerPixel ${samples} is neither 1 nor 3`);
+  const photometric = (ds.string(T.photometric) ?? (samples === 3 ? 'RGB' : 'MONOCHROME2')).trim();
+  deliveredPhotometric(photometric, samples); // UNSUPPORTED_PHOTOMETRIC before any work
   const max = Math.max(rows, columns, frames);
-  const total = rows * columns * samples * frames;
+  const deliveredSamples = photometric === 'PALETTE COLOR' ? 3 : samples;
+  const total = rows * columns * deliveredSamples * frames;
   if (max > limits.maxDimension || total > limits.maxSamples)
     throw new FormatError(
       'DIMENSIONS_TOO_LARGE',
@@ -84,7 +87,6 @@ export function readLayout(ds: DataSet, transferSyntaxUID: string, limits: Decod
   const bitsStored = ds.uint16(T.bitsStored) ?? bitsAllocated;
   if (bitsStored < 1 || bitsStored > bitsAllocated)
     throw new FormatError('MISSING_ATTRIBUTE', `BitsStored ${bitsStored} is outside 1..${bitsAllocated}`);
-  const photometric = (ds.string(T.photometric) ?? (samples === 3 ? 'RGB' : 'MONOCHROME2')).trim();
   codecEntry(transferSyntaxUID); // fail early with UNSUPPORTED_TRANSFER_SYNTAX
   return {
     rows,
@@ -103,9 +105,13 @@ export function readLayout(ds: DataSet, transferSyntaxUID: string, limits: Decod
 
 /** Delivered photometric interpretation: color always as RGB. */
 function deliveredPhotometric(stored: string, samples: number): Photometric {
-  if (stored === 'MONOCHROME1' || stored === 'MONOCHROME2') return stored;
-  if (stored === 'PALETTE COLOR' || samples === 3) return 'RGB';
-  throw new FormatError('UNSUPPORTED_PHOTOMETRIC', `PhotometricInterpretation ${stored} is not supported`);
+  if (samples === 1 && (stored === 'MONOCHROME1' || stored === 'MONOCHROME2')) return stored;
+  if (samples === 1 && stored === 'PALETTE COLOR') return 'RGB';
+  if (samples === 3 && (stored === 'RGB' || stored.startsWith('YBR_'))) return 'RGB';
+  throw new FormatError(
+    'UNSUPPORTED_PHOTOMETRIC',
+    `PhotometricInterpretation ${stored} with ${samples} samples per pixel is not supported`,
+  );
 }
 
 /** The dtype of delivered samples: the container type, or the palette's entry size. */
