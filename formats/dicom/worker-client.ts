@@ -57,12 +57,15 @@ export class WorkerDicomSource implements RasterSource {
   private call(req: WorkerRequestBody): Promise<WorkerResponse & { ok: true }> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      // the worker was terminated (abort, close) between scheduling and sending: never wait forever
+      if (!this.worker)
+        return reject(this.closed ? new FormatError('ABORTED', 'DICOM source is closed') : aborted());
       this.replies.set(id, {
         resolve: (r) => (r.ok ? resolve(r) : reject(new FormatError(r.code, r.message))),
         reject,
       });
       const msg: WorkerRequest = { ...req, id };
-      this.worker?.postMessage(msg);
+      this.worker.postMessage(msg);
     });
   }
 
