@@ -225,6 +225,17 @@ describe('GeoTIFF errors from mutated real files', () => {
     assert.match(await expectCode('DECOMPRESSED_SIZE_MISMATCH', b), /more than the 7680 bytes/);
   });
 
+  it('a JPEG tile whose frame header claims 65000x65000 pixels is refused before decoding', async () => {
+    const b = load('u8_rgb_jpeg_tiled.tif');
+    const off = getTag(b, 324, 0);
+    let sof = off;
+    while (!(b[sof] === 0xff && b[sof + 1] === 0xc0)) sof++; // baseline SOF0 of tile 0
+    assert.ok(sof < off + getTag(b, 325, 0), 'SOF0 found inside tile 0');
+    new DataView(b.buffer).setUint16(sof + 5, 65000); // height (big-endian in JPEG)
+    new DataView(b.buffer).setUint16(sof + 7, 65000); // width
+    assert.match(await expectCode('DECOMPRESSED_SIZE_MISMATCH', b), /65000x65000/);
+  });
+
   it('NO_PIXEL_DATA: a zero-length (sparse) tile is refused, not zero-filled', async () => {
     const b = load('u16_rgb_deflate_tiled_planar.tif');
     setTag(b, 325, 0, 2); // TileByteCounts[2]

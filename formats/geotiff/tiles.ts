@@ -9,6 +9,7 @@ import { FormatError, throwIfAborted } from '../errors.ts';
 import { allocatePixels, type TypedPixels } from '../raster.ts';
 import type { Layout } from './info.ts';
 import { TOO_BIG } from './codecs/limit.ts';
+import { precheckBlock } from './codecs/precheck.ts';
 import { ycbcrToRgbInPlace } from './ycbcr.ts';
 
 /** What decodes one compressed block: a pool binding or a geotiff.js decoder. */
@@ -37,6 +38,13 @@ export async function readRect(
   signal?: AbortSignal,
 ): Promise<TypedPixels> {
   const { tileWidth: tw, tileHeight: th, samples, planar } = layout;
+  // header checks run here, in the calling thread, before a block is handed to any decoder
+  const checked: BlockDecoder = {
+    decode: (buffer) => {
+      precheckBlock(layout.compression, new Uint8Array(buffer), tw, th);
+      return decoder.decode(buffer);
+    },
+  };
   const outW = rect.x1 - rect.x0;
   const out = allocatePixels(layout.dtype, outW * (rect.y1 - rect.y0) * samples);
   const perRow = Math.ceil(layout.width / tw);
@@ -51,7 +59,7 @@ export async function readRect(
   const runOne = async ([tx, ty, plane]: [number, number, number]): Promise<void> => {
     throwIfAborted(signal);
     const index = plane * perRow * perCol + ty * perRow + tx;
-    const block = await fetchBlock(image, layout, decoder, tx, ty, plane, index, fileSize, signal);
+    const block = await fetchBlock(image, layout, checked, tx, ty, plane, index, fileSize, signal);
     copyBlock(block, layout, tx, ty, plane, rect, outW, out);
   };
   let next = 0;
