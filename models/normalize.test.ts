@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ModelError } from './errors.ts';
 import { computeRange, denormalize, normalize, percentileSorted, sortedBandValues } from './normalize.ts';
-import { gdalBand, hasCommand, readDicomPixels16 } from './testing/fixtures.ts';
+import { gdalBand, hasCommand, fixturePixels } from './testing/fixtures.ts';
+
+const MR64 = await fixturePixels('fixtures/dicom/mr64_implicit_le.dcm');
 
 const PY = '/usr/bin/python3';
 const hasNumpy = spawnSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
@@ -43,7 +45,7 @@ describe('normalize: robust range (NumPy linear percentiles)', () => {
   const skipNumpy = hasNumpy ? false : 'python3-numpy not installed';
 
   it('matches np.percentile bit for bit on a real MR image', { skip: skipNumpy }, () => {
-    const mr = readDicomPixels16('fixtures/dicom/mr64_implicit_le.dcm');
+    const mr = MR64;
     const ps = [0.1, 99.9, 0, 50, 100, 37.5];
     const ref = numpyPercentiles(mr.data, undefined, ps);
     const sorted = sortedBandValues(mr.data);
@@ -76,7 +78,7 @@ describe('normalize: robust range (NumPy linear percentiles)', () => {
   );
 
   it('selects one band of interleaved samples', { skip: skipNumpy }, () => {
-    const mr = readDicomPixels16('fixtures/dicom/mr64_implicit_le.dcm');
+    const mr = MR64;
     const inter = new Float64Array(mr.data.length * 3);
     mr.data.forEach((v, i) => {
       inter[3 * i] = -v;
@@ -90,7 +92,7 @@ describe('normalize: robust range (NumPy linear percentiles)', () => {
 });
 
 describe('normalize: affine map and its inverse', () => {
-  const mr = readDicomPixels16('fixtures/dicom/mr64_implicit_le.dcm');
+  const mr = MR64;
   const range = computeRange(mr.data);
 
   it('maps into [0,1], clipping outside the range, and inverts within float32 precision', () => {

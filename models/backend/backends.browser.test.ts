@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { computeRange, normalize } from '../normalize.ts';
 import { getModel, loadModel } from '../registry.ts';
-import { cropRows, parseDicomPixels16 } from '../testing/dicom16.ts';
+import { cropRows, readPixels } from '../testing/pixels.ts';
 import { FallbackSession } from './fallback.ts';
 import { createWasmBackend } from './ort-web.ts';
 import { defaultThreads } from './ort-web-session.ts';
@@ -31,8 +31,7 @@ describe('onnxruntime-web backends (WASM, WebGPU on SwiftShader) and fallback', 
 
   before(async () => {
     model = await loadModel(getModel('medical-x2'));
-    const res = await fetch('/fixtures/dicom/mr64_implicit_le.dcm');
-    const mr = parseDicomPixels16(new Uint8Array(await res.arrayBuffer()), 'mr64_implicit_le.dcm');
+    const mr = await readPixels(new URL('/fixtures/dicom/mr64_implicit_le.dcm', location.href));
     const range = computeRange(mr.data);
     for (const [x, y] of [
       [20, 20],

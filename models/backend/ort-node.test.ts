@@ -3,9 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { ModelError } from '../errors.ts';
 import { computeRange, denormalize, normalize } from '../normalize.ts';
 import { getModel, loadModel } from '../registry.ts';
-import { readDicomPixels16 } from '../testing/fixtures.ts';
+import { fixturePixels } from '../testing/fixtures.ts';
 import { createNodeCpuBackend } from './ort-node.ts';
 import type { InferenceSession, TileTensor } from './types.ts';
+
+const MR64 = await fixturePixels('fixtures/dicom/mr64_implicit_le.dcm');
 
 /** A w x h crop of a row-major image. */
 function crop(
@@ -45,7 +47,7 @@ function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('onnxruntime-node CPU backend on a real MR crop', () => {
-  const mr = readDicomPixels16('fixtures/dicom/mr64_implicit_le.dcm');
+  const mr = MR64;
   // one range for the whole image, as the contract requires; the crop is normalized with it
   const range = computeRange(mr.data);
   const lr = normalize(crop(mr.data, mr.width, 8, 10, 48, 48), range);

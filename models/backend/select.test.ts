@@ -4,12 +4,14 @@ import { before, describe, it } from 'node:test';
 import { ModelError } from '../errors.ts';
 import { computeRange, normalize } from '../normalize.ts';
 import { getModel, loadModel } from '../registry.ts';
-import { cropRows } from '../testing/dicom16.ts';
-import { readDicomPixels16 } from '../testing/fixtures.ts';
+import { cropRows } from '../testing/pixels.ts';
+import { fixturePixels } from '../testing/fixtures.ts';
 import { FallbackSession } from './fallback.ts';
 import { createNodeCpuBackend, createNodeWebGpuBackend } from './ort-node.ts';
 import { createSession, isNodeRuntime, planBackends } from './select.ts';
 import type { FallbackRecord, TileTensor } from './types.ts';
+
+const MR64 = await fixturePixels('fixtures/dicom/mr64_implicit_le.dcm');
 
 type Model = { id: string; scale: number; bytes: Uint8Array };
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -21,7 +23,7 @@ describe('backend selection and fallback in Node', () => {
   const tiles: TileTensor[] = [];
   before(async () => {
     model = await loadModel(getModel('satellite-x2'));
-    const mr = readDicomPixels16('fixtures/dicom/mr64_implicit_le.dcm');
+    const mr = MR64;
     const range = computeRange(mr.data);
     for (const [x, y] of [
       [4, 4],

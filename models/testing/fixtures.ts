@@ -1,19 +1,19 @@
 /**
- * Real fixture pixels for the models' Node tests: uncompressed DICOM pixels (dicom16.ts) and a
+ * Node-only fixture helpers for the models tests: fixture pixels (pixels.ts, through formats/) and a
  * GDAL-backed band reader used as an oracle.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDicomPixels16, type Pixels16 } from './dicom16.ts';
+import { readPixels, type Pixels } from './pixels.ts';
 
 /** Repository root (models/testing/ is two levels down). */
 export const REPO_ROOT = new URL('../../', import.meta.url);
 
-/** Pixels of an uncompressed 16-bit DICOM fixture (path relative to the repository root). */
-export function readDicomPixels16(relPath: string): Pixels16 {
-  return parseDicomPixels16(new Uint8Array(readFileSync(new URL(relPath, REPO_ROOT))), relPath);
+/** Pixels of frame 0 of a fixture (path relative to the repository root). */
+export function fixturePixels(relPath: string): Promise<Pixels> {
+  return readPixels(new URL(relPath, REPO_ROOT).pathname);
 }
 
 /** True when `cmd` runs here (oracle tests skip, saying why, when it does not). */

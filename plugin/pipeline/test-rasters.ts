@@ -1,10 +1,11 @@
 /**
- * Real fixture pixels as Rasters for the pipeline tests, read with the models layer's fixture
- * readers (a minimal DICOM reader; GDAL as the GeoTIFF oracle) so these tests do not depend on the
- * formats/ decoders under development.
+ * Real fixture pixels as Rasters for the pipeline tests (DICOM through formats/, GeoTIFF bands
+ * through GDAL).
  */
 import type { ImageInfo, Raster } from '../../formats/raster.ts';
-import { gdalBand, hasCommand, readDicomPixels16 } from '../../models/testing/fixtures.ts';
+import { fixturePixels, gdalBand, hasCommand } from '../../models/testing/fixtures.ts';
+
+const MR384 = await fixturePixels('fixtures/dicom/mr384_12bit_explicit_le.dcm');
 
 function info(format: 'dicom' | 'geotiff', width: number, height: number, samples: number): ImageInfo {
   return {
@@ -57,9 +58,9 @@ function crop(
   };
 }
 
-/** A crop of the 384x384 12-bit MR fixture (uncompressed, so the minimal reader handles it). */
+/** A crop of the 384x384 12-bit MR fixture. */
 export function mrCrop(x: number, y: number, w: number, h: number): Raster {
-  return crop('dicom', [readDicomPixels16('fixtures/dicom/mr384_12bit_explicit_le.dcm')], x, y, w, h);
+  return crop('dicom', [MR384], x, y, w, h);
 }
 
 /** Whether GDAL is here to read GeoTIFF fixtures. */
