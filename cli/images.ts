@@ -20,7 +20,7 @@ import {
   type DataRange,
 } from '../validation/datarange.ts';
 import { splitBands, type Plane } from '../validation/image.ts';
-import { decodePng, isPng } from './png.ts';
+import { decodePng, isPng } from '../formats/png/decode.ts';
 
 /** One opened image file. */
 export interface LoadedImage {

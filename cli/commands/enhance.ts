@@ -15,7 +15,7 @@ import type { BackendPreference } from '../../models/backend/types.ts';
 import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel } from '../../models/registry.ts';
 import { DEFAULT_HALO_MARGIN, enhanceRaster, type EnhanceResult } from '../../plugin/pipeline/enhance.ts';
-import { asciiJson, encodePng } from '../../plugin/export/png.ts';
+import { asciiJson, encodePng } from '../../formats/png/encode.ts';
 import { renderForDisplay } from '../../plugin/export/render.ts';
 import { TILESR_VERSION } from '../../plugin/pipeline/provenance.ts';
 import { burnLabel, watermarkText } from '../../plugin/watermark/burn.ts';

@@ -1,4 +1,8 @@
-/** A minimal PNG encoder (8-bit gray or RGB, filter 0, zlib via pako) for report thumbnails. */
+/**
+ * A minimal PNG encoder (8-bit gray or RGB, filter 0, zlib via pako) for report thumbnails. Kept
+ * here rather than importing formats/png/encode.ts because validation/ imports nothing from the
+ * rest of the project (it runs standalone in workers and in Node).
+ */
 import { deflate } from 'pako';
 
 const CRC_TABLE = (() => {

@@ -3,6 +3,9 @@
  * palette, non-interlaced (alpha is dropped: metrics compare colour samples). Uses pako for zlib.
  */
 import { inflate } from 'pako';
+import { FormatError } from '../errors.ts';
+import { DEFAULT_LIMITS } from '../raster.ts';
+import { paeth, PNG_SIGNATURE } from './common.ts';
 
 /** A decoded PNG: pixel-interleaved samples (1 = gray, 3 = RGB). */
 export interface DecodedPng {
@@ -13,35 +16,14 @@ export interface DecodedPng {
   data: Uint8Array | Uint16Array;
 }
 
-/** A PNG the decoder cannot read; `code` follows the formats layer's codes. */
-export class PngError extends Error {
-  override readonly name = 'PngError';
-  constructor(
-    readonly code: 'NOT_PNG' | 'UNSUPPORTED_SAMPLE_FORMAT' | 'CORRUPT_DATA' | 'TRUNCATED',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const SIG = [137, 80, 78, 71, 13, 10, 26, 10];
-
 /** True when the bytes start with the PNG signature. */
 export function isPng(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && SIG.every((b, i) => bytes[i] === b);
-}
-
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+  return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
 /** Decodes a PNG file's bytes. */
 export function decodePng(bytes: Uint8Array): DecodedPng {
-  if (!isPng(bytes)) throw new PngError('NOT_PNG', 'not a PNG file');
+  if (!isPng(bytes)) throw new FormatError('UNKNOWN_FORMAT', 'not a PNG file');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 8;
   let width = 0;
@@ -54,7 +36,7 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   while (pos + 8 <= bytes.length) {
     const len = dv.getUint32(pos);
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
-    if (pos + 12 + len > bytes.length) throw new PngError('TRUNCATED', `chunk ${type} runs past the end`);
+    if (pos + 12 + len > bytes.length) throw new FormatError('TRUNCATED', `chunk ${type} runs past the end`);
     const body = bytes.subarray(pos + 8, pos + 8 + len);
     if (type === 'IHDR') {
       width = dv.getUint32(pos + 8);
@@ -68,14 +50,22 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     pos += 12 + len;
   }
   const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[ctype];
-  if (!channels || width === 0 || height === 0) throw new PngError('CORRUPT_DATA', 'missing or invalid IHDR');
-  if (interlace !== 0) throw new PngError('UNSUPPORTED_SAMPLE_FORMAT', 'interlaced PNG is not supported');
+  if (!channels || width === 0 || height === 0)
+    throw new FormatError('CORRUPT_DATA', 'missing or invalid IHDR');
+  if (interlace !== 0) throw new FormatError('UNSUPPORTED_SAMPLE_FORMAT', 'interlaced PNG is not supported');
   if (ctype === 3 ? depth !== 8 : depth !== 8 && depth !== 16)
-    throw new PngError(
+    throw new FormatError(
       'UNSUPPORTED_SAMPLE_FORMAT',
       `PNG bit depth ${depth} (colour type ${ctype}) is not supported`,
     );
-  if (idat.length === 0) throw new PngError('TRUNCATED', 'no image data');
+  // checked before inflating: a 60-byte header can declare gigapixels
+  if (
+    width > DEFAULT_LIMITS.maxDimension ||
+    height > DEFAULT_LIMITS.maxDimension ||
+    width * height * channels > DEFAULT_LIMITS.maxSamples
+  )
+    throw new FormatError('DIMENSIONS_TOO_LARGE', `PNG declares ${width}x${height}x${channels} samples`);
+  if (idat.length === 0) throw new FormatError('TRUNCATED', 'no image data');
   const joined = new Uint8Array(idat.reduce((n, c) => n + c.length, 0));
   let o = 0;
   for (const c of idat) {
@@ -86,12 +76,12 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   try {
     raw = inflate(joined);
   } catch (err) {
-    throw new PngError('CORRUPT_DATA', `zlib: ${(err as Error).message ?? err}`);
+    throw new FormatError('CORRUPT_DATA', `zlib: ${(err as Error).message ?? err}`);
   }
   const bpp = (channels * depth) / 8;
   const stride = width * bpp;
   if (raw.length < height * (stride + 1))
-    throw new PngError('TRUNCATED', 'image data shorter than the header says');
+    throw new FormatError('TRUNCATED', 'image data shorter than the header says');
   const img = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const f = raw[y * (stride + 1)];
@@ -108,7 +98,7 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
       else if (f === 2) r = v + b;
       else if (f === 3) r = v + ((a + b) >> 1);
       else if (f === 4) r = v + paeth(a, b, c);
-      else throw new PngError('CORRUPT_DATA', `unknown filter ${f} on row ${y}`);
+      else throw new FormatError('CORRUPT_DATA', `unknown filter ${f} on row ${y}`);
       img[dst + x] = r & 255;
     }
   }

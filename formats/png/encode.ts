@@ -3,6 +3,7 @@
  * carry their provenance inside the file. No DOM, no Node APIs: runs in browsers and Node alike.
  */
 import { deflate } from 'pako';
+import { crc32, paeth, PNG_SIGNATURE } from './common.ts';
 
 /** Pixels to encode: row-major, pixel-interleaved. 16-bit data are host numbers, written big-endian. */
 export interface PngImage {
@@ -14,22 +15,6 @@ export interface PngImage {
 }
 
 const COLOR_TYPE = { 1: 0, 2: 4, 3: 2, 4: 6 } as const;
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type: string, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + body.length);
@@ -57,15 +42,6 @@ export function asciiJson(value: unknown): string {
     /[\u007f-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-}
-
-/** Paeth predictor (PNG spec 9.4). */
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
 /** Filters each row with the filter giving the smallest sum of |bytes| (the spec's heuristic). */
@@ -124,7 +100,7 @@ export function encodePng(img: PngImage, text: Record<string, string> = {}): Uin
   dv.setUint32(4, height);
   ihdr.set([depth, COLOR_TYPE[channels], 0, 0, 0], 8);
   const parts = [
-    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    Uint8Array.from(PNG_SIGNATURE),
     chunk('IHDR', ihdr),
     ...Object.entries(text).map(([k, v]) => {
       if (!/^[\x20-\x7e]{1,79}$/.test(k)) throw new RangeError(`bad PNG tEXt keyword "${k}"`);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asciiJson, encodePng, type PngImage } from './png.ts';
+import { asciiJson, encodePng, type PngImage } from './encode.ts';
 
 const PY = '/usr/bin/python3';
 const hasPil = spawnSync(PY, ['-c', 'import PIL, numpy, osgeo.gdal'], { stdio: 'ignore' }).status === 0;

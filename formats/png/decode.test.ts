@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pythonHas, runPython } from '../validation/testing/python.ts';
-import { decodePng, PngError } from './png.ts';
+import { pythonHas, runPython } from '../../validation/testing/python.ts';
+import { FormatError } from '../errors.ts';
+import { decodePng } from './decode.ts';
 
 const skip = pythonHas('numpy', 'PIL') ? false : '/usr/bin/python3 lacks numpy/PIL';
 
@@ -57,13 +58,13 @@ print(json.dumps(sorted(cases)))`,
 test('decodePng rejects non-PNG, truncated and corrupt data with stable codes', () => {
   assert.throws(
     () => decodePng(new Uint8Array([1, 2, 3])),
-    (e: unknown) => e instanceof PngError && e.code === 'NOT_PNG',
+    (e: unknown) => e instanceof FormatError && e.code === 'UNKNOWN_FORMAT',
   );
   const sig = [137, 80, 78, 71, 13, 10, 26, 10];
   // IHDR claiming 1000 bytes
   const trunc = Uint8Array.from([...sig, 0, 0, 3, 232, 73, 72, 68, 82, 0, 0]);
   assert.throws(
     () => decodePng(trunc),
-    (e: unknown) => e instanceof PngError && e.code === 'TRUNCATED',
+    (e: unknown) => e instanceof FormatError && e.code === 'TRUNCATED',
   );
 });
