@@ -8,6 +8,8 @@ const SUITES: Record<string, () => Promise<string>> = {
   decode: async () => (await import('./decode.ts')).benchDecode(),
   ssim: async () => (await import('./ssim.ts')).benchSsim(),
   'sr-bicubic': async () => (await import('./sr-bicubic.ts')).benchSrBicubic(),
+  inference: async () => (await import('./inference.ts')).benchInference(),
+  'browser-inference': async () => (await import('./browser-inference.ts')).benchBrowserInference(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
