@@ -16,4 +16,4 @@ export {
   type BackendPlan,
 } from './backend/select.ts';
 export { FallbackSession, type FallbackOptions } from './backend/fallback.ts';
-export { detectWebGpu } from './backend/gpu-types.ts';
+export { detectWebGpu, webGpuAdapterLimits } from './backend/gpu-types.ts';

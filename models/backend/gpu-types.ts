@@ -38,3 +38,20 @@ export async function detectWebGpu(): Promise<{ ok: true } | { ok: false; reason
     return { ok: false, reason: `navigator.gpu.requestAdapter() failed: ${String(err)}` };
   }
 }
+
+/** The adapter limits that bound one buffer, or undefined without WebGPU (tile sizing uses them). */
+export async function webGpuAdapterLimits(): Promise<
+  { maxStorageBufferBindingSize: number; maxBufferSize: number } | undefined
+> {
+  try {
+    const adapter = (await navigatorGpu()?.requestAdapter()) as {
+      limits?: { maxStorageBufferBindingSize: number; maxBufferSize: number };
+    } | null;
+    const l = adapter?.limits;
+    return l
+      ? { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

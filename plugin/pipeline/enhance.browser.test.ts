@@ -10,7 +10,9 @@ import { createSession } from '../../models/backend/select.ts';
 import type { InferenceSession } from '../../models/backend/types.ts';
 import { normalize } from '../../models/normalize.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
-import { enhanceRaster, type EnhanceResult } from './enhance.ts';
+import { deviceTileLimits, enhanceRaster, type EnhanceResult } from './enhance.ts';
+import { webGpuAdapterLimits } from '../../models/backend/gpu-types.ts';
+import { maxTileForLimits, webGpuTileLimits } from './tiler.ts';
 
 const FIXTURE = '/fixtures/dicom/mr384_12bit_jpeg_lossless_sv1.dcm';
 
@@ -102,5 +104,21 @@ describe('enhanceRaster in Chromium (medical-x2, real MR crop decoded in the bro
     } finally {
       await session.dispose();
     }
+  });
+
+  it('WebGPU: tile limits come from the adapter (one activation buffer must fit)', async function () {
+    const limits = await webGpuAdapterLimits();
+    if (!limits) this.skip();
+    const session = await createSession(await loadModel(getModel('medical-x2')), { preference: 'webgpu' });
+    try {
+      const tl = await deviceTileLimits(session);
+      expect(tl).to.deep.equal(webGpuTileLimits(limits!));
+      const fit = maxTileForLimits(tl!, 2, getModel('medical-x2').receptiveFieldLrPx + 4);
+      console.log(`adapter limits ${JSON.stringify(limits)} -> max x2 core ${fit} px`);
+      expect(fit).to.be.greaterThan(0).and.lessThan(Infinity);
+    } finally {
+      await session.dispose();
+    }
+    expect(await deviceTileLimits(wasm)).to.equal(undefined);
   });
 });

@@ -4,6 +4,7 @@
  * tiled with a halo covering the receptive field, run through the single-channel model, stitched and
  * mapped back to original units. The input raster is never modified.
  */
+import { webGpuAdapterLimits } from '../../models/backend/gpu-types.ts';
 import { createSession } from '../../models/backend/select.ts';
 import type {
   BackendPreference,
@@ -21,7 +22,7 @@ import { PipelineError, throwIfAborted } from './errors.ts';
 import { scaledSpacing, TILESR_VERSION, type BandNormalization, type Provenance } from './provenance.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
 import { Stitcher, type PlaneTile } from './stitch.ts';
-import { cropPlane, planTiles, type TileLimits } from './tiler.ts';
+import { cropPlane, planTiles, webGpuTileLimits, type TileLimits } from './tiler.ts';
 
 /** Progress of one enhancement: tiles finished over all bands, and the backend in use now. */
 export interface EnhanceProgress {
@@ -108,6 +109,13 @@ function localRegion(
   return { x, y, width: window.width, height: window.height };
 }
 
+/** Tile limits for a session's device: WebGPU bounds one activation buffer by the adapter's limits. */
+export async function deviceTileLimits(session: InferenceSession): Promise<TileLimits | undefined> {
+  if (session.backend !== 'webgpu') return undefined;
+  const l = await webGpuAdapterLimits();
+  return l ? webGpuTileLimits(l) : undefined;
+}
+
 /** Super-resolves `raster` (or a window of it) with a registry model; see EnhanceOptions. */
 export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Promise<EnhanceResult> {
   const t0 = now();
@@ -122,9 +130,6 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
   const region = localRegion(raster, options.window);
   const scale = entry.scale;
   const halo = options.halo ?? entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
-  const plan = planTiles(raster, region, { ...options.limits, scale, halo, tile: options.tile });
-  const feather = options.feather ?? 0;
-  const stitchers = bands.map(() => new Stitcher(plan, { feather }));
 
   // ranges first: one per band over the whole raster, never per tile (per-tile ranges make seams)
   let t = now();
@@ -150,6 +155,10 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
     ));
   const loadMs = options.session ? 0 : now() - t;
   try {
+    const limits = options.limits ?? (await deviceTileLimits(session));
+    const plan = planTiles(raster, region, { ...limits, scale, halo, tile: options.tile });
+    const feather = options.feather ?? 0;
+    const stitchers = bands.map(() => new Stitcher(plan, { feather }));
     const scheduler = options.scheduler ?? new TileScheduler({ concurrency: 1 });
     const cache = options.cache;
     const imageId = options.imageId ?? `anonymous-${Math.random().toString(36).slice(2)}`;
