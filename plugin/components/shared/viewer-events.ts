@@ -1,0 +1,54 @@
+/**
+ * Detail types of the events an `<sr-viewer>` emits (see plugin/components/sr-viewer/README.md), as
+ * the controls read them. Kept here so the controls build and test without importing the viewer
+ * (only plugin/viewer/* may import cornerstone-core).
+ */
+import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts';
+import type { Provenance } from '../../pipeline/provenance.ts';
+
+/** `sr-enhance-progress`: tiles finished over all tiles of the current request. */
+export interface ViewerProgressDetail {
+  done: number;
+  total: number;
+  backend: BackendId;
+}
+
+/** `sr-fallback`: one move to a fallback backend. */
+export interface ViewerFallbackDetail {
+  record: FallbackRecord;
+}
+
+/** `sr-provenance`: provenance of what is on screen now. */
+export interface ViewerProvenanceDetail {
+  provenance: Provenance;
+}
+
+/** `sr-error`: a failure the viewer reports instead of throwing. */
+export interface ViewerErrorDetail {
+  code: string;
+  message: string;
+}
+
+/** The viewer's event names the controls listen to. */
+export const VIEWER_EVENTS = {
+  loaded: 'sr-image-loaded',
+  progress: 'sr-enhance-progress',
+  tile: 'sr-tile-enhanced',
+  fallback: 'sr-fallback',
+  provenance: 'sr-provenance',
+  error: 'sr-error',
+} as const;
+
+/** What the controls set or call on a bound viewer; every member optional so any element binds. */
+export interface ViewerLike extends HTMLElement {
+  enhance?: boolean;
+  model?: string;
+  variant?: string;
+  backend?: string;
+  cancel?: () => void;
+}
+
+/** The detail of a viewer event, typed by the caller (the viewer declares the real map). */
+export function detailOf<T>(e: Event): T {
+  return (e as CustomEvent<T>).detail;
+}
