@@ -1,0 +1,147 @@
+/**
+ * `<sr-provenance>`: what made the enhanced pixels on screen — model, variant, version, weights
+ * sha256, scale, backend per tile, timings, normalization — so a reader can reproduce or distrust them.
+ */
+import { html, LitElement, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Provenance } from '../../pipeline/provenance.ts';
+import { ViewerBinding } from '../shared/viewer-binding.ts';
+import { detailOf, VIEWER_EVENTS, type ViewerProvenanceDetail } from '../shared/viewer-events.ts';
+import { styles } from './sr-provenance.styles.ts';
+
+/** Consistency check of the shown result: LR tiles flagged over LR tiles checked. */
+export interface ConsistencySummary {
+  flagged: number;
+  tiles: number;
+}
+
+const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
+const num = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(4));
+
+/** Copies text with the async Clipboard API, else a hidden textarea (pages without the permission). */
+async function copyText(text: string, root: ShadowRoot | HTMLElement): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.setAttribute('readonly', '');
+    ta.style.position = 'fixed';
+    ta.style.opacity = '0';
+    root.appendChild(ta);
+    ta.select();
+    const ok = document.execCommand('copy');
+    ta.remove();
+    return ok;
+  }
+}
+
+/**
+ * Provenance of the enhanced image.
+ */
+export class SrProvenance extends LitElement {
+  static override styles = styles;
+
+  /** Id of an `<sr-viewer>` whose `sr-provenance` events to show. */
+  @property({ reflect: true }) for = '';
+  /** The provenance to show (set directly, or from the bound viewer). */
+  @property({ attribute: false }) provenance: Provenance | null = null;
+  /** Consistency flags of the shown result, when they were measured. */
+  @property({ attribute: false }) consistency: ConsistencySummary | null = null;
+
+  @state() private copyStatus = '';
+
+  private readonly binding = new ViewerBinding(this, {
+    [VIEWER_EVENTS.provenance]: (e) => {
+      this.provenance = detailOf<ViewerProvenanceDetail>(e).provenance;
+    },
+    [VIEWER_EVENTS.loaded]: () => {
+      this.provenance = null;
+      this.consistency = null;
+    },
+  });
+
+  /** Exposed for tests and hosts: the viewer this element listens to. */
+  get boundViewer(): HTMLElement | null {
+    return this.binding.viewer;
+  }
+
+  private async copy(): Promise<void> {
+    if (!this.provenance) return;
+    const ok = await copyText(this.provenance.sha256, this.renderRoot as ShadowRoot);
+    this.copyStatus = ok ? 'copied' : 'copy failed';
+  }
+
+  override render() {
+    const p = this.provenance;
+    if (!p) return html`<p class="empty">No enhanced image.</p>`;
+    const backends = Object.entries(p.backends)
+      .map(([b, n]) => `${b}: ${n}`)
+      .join(', ');
+    const t = p.timings;
+    const c = this.consistency;
+    return html`
+      ${
+        p.perceptual
+          ? html`<p class="perceptual" role="alert">
+              Perceptual (GAN) output: texture may be invented. Not for measurement or diagnosis.
+            </p>`
+          : nothing
+      }
+      <dl>
+        <dt>Model</dt>
+        <dd class="model">${p.modelId}</dd>
+        <dt>Variant</dt>
+        <dd class=${p.perceptual ? 'variant flagged' : 'variant'}>${p.variant}</dd>
+        <dt>Version</dt>
+        <dd class="version">${p.modelVersion}</dd>
+        <dt>sha256</dt>
+        <dd>
+          <code class="sha" title=${p.sha256} data-sha256=${p.sha256}>${p.sha256.slice(0, 12)}…</code>
+          <button type="button" class="copy" @click=${this.copy} aria-label="Copy sha256">Copy</button>
+          <span class="copy-status" role="status">${this.copyStatus}</span>
+        </dd>
+        <dt>Scale</dt>
+        <dd class="scale">×${p.scale}</dd>
+        <dt>Backends (tiles)</dt>
+        <dd class="backends">${backends || '–'}</dd>
+        ${
+          p.fallbacks.length
+            ? html`<dt>Fallbacks</dt>
+                <dd class="fallbacks">
+                  ${p.fallbacks.map((f) => html`<div>${f.from} → ${f.to}: ${f.reason}</div>`)}
+                </dd>`
+            : nothing
+        }
+        <dt>Tiles</dt>
+        <dd class="tiles">
+          ${p.tile.count} (${p.tile.columns}×${p.tile.rows}), ${p.tile.size} px + halo ${p.tile.halo}
+        </dd>
+        <dt>Timings</dt>
+        <dd class="timings">
+          total ${ms(t.totalMs)} · load ${ms(t.loadMs)} · inference ${ms(t.inferenceMs)} · tile median
+          ${ms(t.tileMsMedian)}, max ${ms(t.tileMsMax)}
+        </dd>
+        <dt>Normalization</dt>
+        <dd class="normalization">
+          ${p.normalization.map(
+            (n) =>
+              html`<div>band ${n.band}: ${num(n.lo)} … ${num(n.hi)}${n.constant ? ' (constant)' : ''}</div>`,
+          )}
+        </dd>
+        <dt>Consistency flags</dt>
+        <dd class=${c && c.flagged > 0 ? 'consistency flagged' : 'consistency'}>
+          ${c ? `${c.flagged} of ${c.tiles} tiles` : 'not measured'}
+        </dd>
+        <dt>Source</dt>
+        <dd class="source">
+          ${p.source.format}, frame ${p.source.frame}, ${p.source.window.width}×${p.source.window.height} at
+          ${p.source.window.x},${p.source.window.y}
+        </dd>
+        <dt>Made</dt>
+        <dd class="made">tilesr ${p.tilesrVersion}, ${p.createdAt}</dd>
+      </dl>
+    `;
+  }
+}
