@@ -1,0 +1,308 @@
+/**
+ * <sr-viewer>: a cornerstone viewport that opens DICOM and GeoTIFF files (src, open(), drag and
+ * drop) and, with `enhance`, super-resolves the visible region tile by tile while zoomed in. Enhanced
+ * pixels always carry the in-viewport watermark and outline (plugin/viewer/watermark.ts); the
+ * original data are never modified. See README.md in this folder for the API.
+ */
+import { html, LitElement, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { RasterInput } from '../../../formats/index.ts';
+import type { BackendPreference } from '../../../models/backend/types.ts';
+import type { Variant } from '../../../models/card.ts';
+import type { Cornerstone, Point, Viewport } from '../../viewer/cornerstone.ts';
+import {
+  LiveEnhanceController,
+  type LiveTileInfo,
+  type ViewerProvenance,
+} from '../../viewer/live-enhance.ts';
+import type { LoadedRaster, PixelSpacing } from '../../viewer/loader.ts';
+import * as nav from '../../viewer/navigation.ts';
+import { OpenController, type ViewerImageInfo } from '../../viewer/open-controller.ts';
+import type { WatermarkBox } from '../../viewer/watermark.ts';
+import './sr-viewer.events.ts';
+import { srViewerStyles } from './sr-viewer.styles.ts';
+
+/** Default model per format when `model` is empty. */
+const DEFAULT_MODEL = { dicom: 'medical-x2', geotiff: 'satellite-x2' } as const;
+
+/** A viewer for DICOM and GeoTIFF with live, watermarked super-resolution. */
+@customElement('sr-viewer')
+export class SrViewer extends LitElement {
+  static override styles = srViewerStyles;
+
+  /** URL of a DICOM or GeoTIFF file; setting it opens the file. */
+  @property() src = '';
+  /** Frame shown (0-based, DICOM multi-frame). */
+  @property({ type: Number }) frame = 0;
+  /** Live enhancement on/off. */
+  @property({ type: Boolean, reflect: true }) enhance = false;
+  /** Registry model id; empty = medical-x2 for DICOM, satellite-x2 for GeoTIFF. */
+  @property() model = '';
+  /** 'fidelity' (default) or 'perceptual' (GAN; labelled "perceptual" in the watermark). */
+  @property() variant: Variant = 'fidelity';
+  /** Inference backend preference: 'auto' (WebGPU, else WASM, reported), 'webgpu' or 'wasm'. */
+  @property() backend: BackendPreference = 'auto';
+  /** Enhance at any zoom, not only when zoomed in to >= 1 screen px per image px. */
+  @property({ type: Boolean, attribute: 'any-zoom' }) anyZoom = false;
+  /** LR tile side in px. */
+  @property({ type: Number, attribute: 'tile-size' }) tileSize = 64;
+  /** Rings of tiles around the visible ones enhanced ahead (at lower priority). */
+  @property({ type: Number }) prefetch = 1;
+  /** Consistency-check threshold in dB below which a tile gets a marker outline. */
+  @property({ type: Number, attribute: 'consistency-threshold' }) consistencyThreshold = 35;
+  /** Attach to this existing cornerstone element instead of creating one (set before connecting). */
+  @property({ attribute: false }) cornerstoneElement: HTMLElement | undefined;
+  /** Canvas x (px) left of which enhanced pixels are not drawn; set by <sr-compare>. */
+  @property({ type: Number, attribute: false }) splitX = 0;
+
+  /** Facts about the image shown (undefined before the first load). */
+  @state() info: ViewerImageInfo | undefined;
+  /** Provenance of what is shown enhanced (latest). */
+  @state() provenance: ViewerProvenance | undefined;
+
+  @query('.viewport') private viewportDiv!: HTMLDivElement;
+
+  private readonly live = new LiveEnhanceController(this, {
+    progress: (p) => this.emit('sr-enhance-progress', p),
+    tile: (tile) => this.emit('sr-tile-enhanced', { tile, backend: tile.backend, ms: tile.ms }),
+    fallback: (record) => this.emit('sr-fallback', { record }),
+    provenance: (provenance) => {
+      this.provenance = provenance;
+      this.emit('sr-provenance', { provenance });
+    },
+    error: (e) => this.emit('sr-error', e),
+    rendered: (tiles, watermark) => this.emit('sr-rendered', { tiles, watermark }),
+  });
+
+  private readonly opener = new OpenController(this, {
+    loaded: (loaded: LoadedRaster, info: ViewerImageInfo) => {
+      this.info = info;
+      this.live.setImage(loaded);
+      this.configureLive();
+      this.emit('sr-image-loaded', { info });
+    },
+    error: (e) => this.emit('sr-error', e),
+  });
+
+  private cs: Cornerstone | undefined;
+  private enabledEl: HTMLElement | undefined;
+  private unbind: (() => void) | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  private connecting: Promise<void> | undefined;
+
+  private emit<K extends keyof HTMLElementEventMap>(
+    type: K,
+    detail: HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never,
+  ): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`<div class="viewport" part="viewport"></div>
+      <div class="drop" part="drop">Drop a DICOM or GeoTIFF file</div>`;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('dragover', this.onDragOver);
+    this.addEventListener('dragleave', this.onDragLeave);
+    this.addEventListener('drop', this.onDrop);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('dragover', this.onDragOver);
+    this.removeEventListener('dragleave', this.onDragLeave);
+    this.removeEventListener('drop', this.onDrop);
+    this.resizeObserver?.disconnect();
+    this.unbind?.();
+    this.unbind = undefined;
+    this.live.detach();
+    if (this.cs && this.enabledEl && !this.cornerstoneElement) {
+      try {
+        this.cs.disable(this.enabledEl);
+      } catch {
+        // already disabled
+      }
+    }
+    this.cs = undefined;
+    this.connecting = undefined;
+  }
+
+  /** Resolves once cornerstone is loaded and the element enabled. */
+  private ensureConnected(): Promise<void> {
+    this.connecting ??= (async () => {
+      await this.updateComplete;
+      const el = this.cornerstoneElement ?? this.viewportDiv;
+      const cs = await this.opener.enable(el);
+      this.cs = cs;
+      this.enabledEl = el;
+      this.live.attach(cs, el);
+      this.unbind = nav.bindNavigation(cs, el);
+      this.resizeObserver = new ResizeObserver(() => {
+        if (!this.cs || !this.enabledEl) return;
+        // keep zoom and pan; cornerstone re-renders, which redraws tiles and the watermark
+        this.cs.resize(this.enabledEl, false);
+      });
+      this.resizeObserver.observe(el);
+    })();
+    return this.connecting;
+  }
+
+  protected override firstUpdated(): void {
+    void this.ensureConnected().catch((e: unknown) =>
+      this.emit('sr-error', { code: 'CORNERSTONE_FAILED', message: (e as Error).message }),
+    );
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('src') && this.src) void this.open(this.src);
+    else if (changed.has('frame') && this.info && this.frame !== this.info.frame)
+      void this.ensureConnected().then(() => this.opener.showFrame(this.frame));
+    const liveProps = [
+      'enhance',
+      'model',
+      'variant',
+      'backend',
+      'anyZoom',
+      'tileSize',
+      'prefetch',
+      'consistencyThreshold',
+      'splitX',
+    ];
+    if (liveProps.some((p) => changed.has(p as keyof SrViewer))) this.configureLive();
+  }
+
+  /** The model used: `model`, or the default for the image's format. */
+  get effectiveModel(): string {
+    return this.model || DEFAULT_MODEL[this.info?.format ?? 'dicom'];
+  }
+
+  private configureLive(): void {
+    this.live.configure({
+      enabled: this.enhance,
+      modelId: this.effectiveModel,
+      variant: this.variant,
+      backend: this.backend,
+      anyZoom: this.anyZoom,
+      tileSize: this.tileSize,
+      prefetchRing: this.prefetch,
+      consistencyThresholdDb: this.consistencyThreshold,
+      splitX: this.splitX,
+    });
+  }
+
+  /** Opens a file, URL or buffer (DICOM or GeoTIFF) and shows `frame`; resolves when it is displayed. */
+  async open(input: File | Blob | URL | string | ArrayBuffer | Uint8Array): Promise<void> {
+    await this.ensureConnected();
+    const source: RasterInput = typeof input === 'string' ? new URL(input, location.href) : input;
+    await this.opener.open(source, this.frame);
+  }
+
+  /** Resolves when the latest open or frame change has been displayed (or failed). */
+  get loaded(): Promise<void> {
+    return (this.connecting ?? Promise.resolve()).then(() => this.opener.ready);
+  }
+
+  private need(): { cs: Cornerstone; el: HTMLElement } {
+    if (!this.cs || !this.enabledEl || !this.info) throw new Error('sr-viewer: no image is shown');
+    return { cs: this.cs, el: this.enabledEl };
+  }
+
+  /** Zooms to `scale` screen px per image px, centred on image point `centre` (default: the current centre). */
+  zoomTo(scale: number, centre?: Point): void {
+    const { cs, el } = this.need();
+    nav.zoomTo(cs, el, scale, centre);
+  }
+
+  /** Pans by (dx, dy) screen px. */
+  panBy(dx: number, dy: number): void {
+    const { cs, el } = this.need();
+    nav.panBy(cs, el, dx, dy);
+  }
+
+  /** Sets the window (real units for grayscale, 0..255 for color). */
+  setVoi(windowCenter: number, windowWidth: number): void {
+    const { cs, el } = this.need();
+    nav.setVoi(cs, el, windowCenter, windowWidth);
+  }
+
+  /** Back to the default viewport (fit, default window). */
+  resetView(): void {
+    const { cs, el } = this.need();
+    cs.reset(el);
+  }
+
+  /** A copy of cornerstone's viewport (scale, translation, voi, invert ...). */
+  get viewport(): Viewport | undefined {
+    if (!this.cs || !this.enabledEl || !this.info) return undefined;
+    const vp = this.cs.getViewport(this.enabledEl);
+    return vp ? structuredClone(vp) : undefined;
+  }
+
+  /** Image px -> canvas px, and back. */
+  pixelToCanvas(p: Point): Point {
+    const { cs, el } = this.need();
+    return cs.pixelToCanvas(el, p);
+  }
+  canvasToPixel(p: Point): Point {
+    const { cs, el } = this.need();
+    return cs.canvasToPixel(el, p);
+  }
+
+  /** The cornerstone canvas (what the user sees: original, enhanced tiles, watermark). */
+  get canvas(): HTMLCanvasElement | undefined {
+    return this.cs && this.enabledEl ? this.cs.getEnabledElement(this.enabledEl).canvas : undefined;
+  }
+
+  /** Pixel spacing of the original image. */
+  get pixelSpacing(): PixelSpacing | undefined {
+    return this.info?.spacing;
+  }
+
+  /** Pixel spacing of the enhanced image: original / scale. */
+  get enhancedSpacing(): PixelSpacing | undefined {
+    return this.live.enhancedSpacing;
+  }
+
+  /** Tiles drawn on the latest render, and its watermark box (undefined: no enhanced pixel shown). */
+  get drawnTiles(): LiveTileInfo[] {
+    return this.live.lastDrawn;
+  }
+  get watermark(): WatermarkBox | undefined {
+    return this.live.lastWatermark;
+  }
+
+  /** Counters: aborted tile requests, completed tiles, renders with/without enhanced pixels. */
+  get stats(): Readonly<LiveEnhanceController['stats']> {
+    return this.live.stats;
+  }
+
+  /** Re-renders now (cornerstone draw, then the overlay). */
+  redraw(): void {
+    if (this.cs && this.enabledEl && this.info) this.cs.draw(this.enabledEl);
+  }
+
+  private readonly onDragOver = (e: DragEvent) => {
+    if (!e.dataTransfer?.types.includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    this.toggleAttribute('dragging', true);
+  };
+
+  private readonly onDragLeave = () => this.toggleAttribute('dragging', false);
+
+  private readonly onDrop = (e: DragEvent) => {
+    this.toggleAttribute('dragging', false);
+    const file = e.dataTransfer?.files[0];
+    if (!file) return;
+    e.preventDefault();
+    void this.open(file);
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sr-viewer': SrViewer;
+  }
+}

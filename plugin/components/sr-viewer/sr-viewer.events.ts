@@ -1,0 +1,36 @@
+/** The typed events <sr-viewer> dispatches (bubbling, composed). */
+import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts';
+import type { LiveTileInfo, ViewerProvenance } from '../../viewer/live-enhance.ts';
+import type { ViewerImageInfo } from '../../viewer/open-controller.ts';
+import type { WatermarkBox } from '../../viewer/watermark.ts';
+
+/** `sr-image-loaded`: a frame is displayed. */
+export type SrImageLoadedEvent = CustomEvent<{ info: ViewerImageInfo }>;
+/** `sr-enhance-progress`: tiles of the current viewport state done so far. */
+export type SrEnhanceProgressEvent = CustomEvent<{ done: number; total: number; backend: BackendId }>;
+/** `sr-tile-enhanced`: one tile is ready (and will be drawn on the next render). */
+export type SrTileEnhancedEvent = CustomEvent<{
+  tile: LiveTileInfo;
+  backend: BackendId | 'cache';
+  ms: number;
+}>;
+/** `sr-fallback`: inference moved to another backend (or could not use the preferred one). */
+export type SrFallbackEvent = CustomEvent<{ record: FallbackRecord }>;
+/** `sr-provenance`: provenance of what is shown enhanced, after each viewport state's tiles finished. */
+export type SrProvenanceEvent = CustomEvent<{ provenance: ViewerProvenance }>;
+/** `sr-error`: opening, decoding or enhancing failed. */
+export type SrErrorEvent = CustomEvent<{ code: string; message: string }>;
+/** `sr-rendered`: a cornerstone render finished; `tiles` enhanced tiles were drawn under `watermark`. */
+export type SrRenderedEvent = CustomEvent<{ tiles: LiveTileInfo[]; watermark: WatermarkBox | undefined }>;
+
+declare global {
+  interface HTMLElementEventMap {
+    'sr-image-loaded': SrImageLoadedEvent;
+    'sr-enhance-progress': SrEnhanceProgressEvent;
+    'sr-tile-enhanced': SrTileEnhancedEvent;
+    'sr-fallback': SrFallbackEvent;
+    'sr-provenance': SrProvenanceEvent;
+    'sr-error': SrErrorEvent;
+    'sr-rendered': SrRenderedEvent;
+  }
+}

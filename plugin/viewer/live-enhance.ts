@@ -1,0 +1,634 @@
+/**
+ * Live per-tile enhancement of what a cornerstone viewport shows. When enhancement is on and the
+ * view is zoomed in (>= 1 screen px per image px, or any zoom when forced), the visible image region
+ * is cut into a fixed grid of LR cells (so cells are reused across pans), each enhanced through
+ * plugin/pipeline's enhanceRaster on the shared session, scheduler and cache: visible cells first
+ * (nearest the centre first), then a prefetch ring. A new viewport state submits its cells before
+ * aborting the previous state's, so tiles wanted by both keep running while the rest are dropped.
+ *
+ * Enhanced tiles keep real units; every `cornerstoneimagerendered` draws them over cornerstone's
+ * rendering with the CURRENT VOI through the viewport's pixel transform, then the watermark and the
+ * outline of the enhanced region (plugin/viewer/watermark.ts). There is no switch for the watermark:
+ * whenever a tile is drawn, it is drawn.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { BackendId, BackendPreference, FallbackRecord } from '../../models/backend/types.ts';
+import type { Variant } from '../../models/card.ts';
+import { computeRange, type NormRange } from '../../models/normalize.ts';
+import { getModel } from '../../models/registry.ts';
+import { consistency } from '../../validation/consistency.ts';
+import { DEFAULT_HALO_MARGIN, enhanceRaster, type EnhanceResult } from '../pipeline/enhance.ts';
+import { PipelineError } from '../pipeline/errors.ts';
+import { TILESR_VERSION, type BandNormalization } from '../pipeline/provenance.ts';
+import type { Rect } from '../pipeline/tiler.ts';
+import type { Cornerstone, ImageRenderedDetail, Point, Viewport } from './cornerstone.ts';
+import { cropRaster, growRect } from './crop.ts';
+import type { LoadedRaster, PixelSpacing } from './loader.ts';
+import { sharedCache, sharedScheduler, sharedSession, type SharedSession } from './sessions.ts';
+import { TileCanvas } from './tile-render.ts';
+import {
+  drawWatermark,
+  outlineTiles,
+  watermarkLabel,
+  type OutlineTile,
+  type WatermarkBox,
+} from './watermark.ts';
+
+/** What live enhancement does; the host sets it from its properties. */
+export interface LiveEnhanceConfig {
+  enabled: boolean;
+  modelId: string;
+  variant: Variant;
+  backend: BackendPreference;
+  /** Enhance at any zoom, not only when zoomed in to >= 1 screen px per image px. */
+  anyZoom: boolean;
+  /** LR cell side (px). */
+  tileSize: number;
+  /** Rings of cells around the visible ones enhanced at 'prefetch' priority. */
+  prefetchRing: number;
+  /** Tiles whose consistency PSNR (downsampled SR vs LR) is below this are marked (dB). */
+  consistencyThresholdDb: number;
+  /** Canvas x (px) left of which enhanced pixels are not drawn (before/after compare). */
+  splitX: number;
+}
+
+/** One enhanced cell, as events and tests see it. */
+export interface LiveTileInfo {
+  col: number;
+  row: number;
+  /** LR pixels this tile covers, in full-image coordinates. */
+  rect: Rect;
+  backend: BackendId | 'cache';
+  /** Wall time of the request (inference, or a cache hit). */
+  ms: number;
+  /** Worst band's consistency PSNR (dB). */
+  consistencyPsnr: number;
+  flagged: boolean;
+}
+
+/** Provenance of what the viewer shows enhanced. */
+export interface ViewerProvenance {
+  aiEnhanced: true;
+  imageId: string;
+  frame: number;
+  modelId: string;
+  variant: string;
+  modelKey: string;
+  modelVersion: string;
+  sha256: string;
+  perceptual: boolean;
+  scale: number;
+  /** Tiles per backend ('cache' = cache hits). */
+  backends: Partial<Record<BackendId | 'cache', number>>;
+  fallbacks: FallbackRecord[];
+  normalization: BandNormalization[];
+  tile: { size: number; halo: number };
+  /** Bounding box of the enhanced tiles, LR image px. */
+  region: Rect;
+  tiles: LiveTileInfo[];
+  /** Pixel spacing of the enhanced grid: the original's divided by the scale. */
+  spacing: PixelSpacing;
+  consistencyThresholdDb: number;
+  tilesrVersion: string;
+  createdAt: string;
+}
+
+/** Callbacks the host turns into DOM events. */
+export interface LiveEnhanceCallbacks {
+  progress(p: { done: number; total: number; backend: BackendId }): void;
+  tile(info: LiveTileInfo): void;
+  fallback(record: FallbackRecord): void;
+  provenance(p: ViewerProvenance): void;
+  error(e: { code: string; message: string }): void;
+  /** After every render of the shown image, with what was drawn (nothing enhanced: `[]`, undefined). */
+  rendered(tiles: LiveTileInfo[], watermark: WatermarkBox | undefined): void;
+}
+
+/** Counters for diagnostics and tests. */
+export interface LiveEnhanceStats {
+  /** Tile requests dropped because the viewport moved on before they finished. */
+  aborted: number;
+  /** Tiles enhanced (or taken from the cache) and stored. */
+  completed: number;
+  /** Renders seen, and renders that drew enhanced pixels. */
+  renders: number;
+  enhancedRenders: number;
+}
+
+interface StoredTile extends LiveTileInfo {
+  pixels: TileCanvas;
+  result: EnhanceResult;
+}
+
+interface Job {
+  key: string;
+  controller: AbortController;
+  wanted: Set<string>;
+}
+
+const MAX_STORED_TILES = 512;
+
+/** PipelineError and ModelError both say ABORTED when a signal fired. */
+function isAborted(e: unknown): boolean {
+  return (e instanceof PipelineError ? e.code : (e as { code?: string } | undefined)?.code) === 'ABORTED';
+}
+
+/** The live-enhancement controller of one viewer element. */
+export class LiveEnhanceController implements ReactiveController {
+  config: LiveEnhanceConfig = {
+    enabled: false,
+    modelId: 'medical-x2',
+    variant: 'fidelity',
+    backend: 'auto',
+    anyZoom: false,
+    tileSize: 64,
+    prefetchRing: 1,
+    consistencyThresholdDb: 35,
+    splitX: 0,
+  };
+  readonly stats: LiveEnhanceStats = { aborted: 0, completed: 0, renders: 0, enhancedRenders: 0 };
+  /** Tiles drawn on the latest render (empty when none). */
+  lastDrawn: LiveTileInfo[] = [];
+  /** The watermark of the latest render, undefined when no enhanced pixel was shown. */
+  lastWatermark: WatermarkBox | undefined;
+
+  private cs: Cornerstone | undefined;
+  private element: HTMLElement | undefined;
+  private loaded: LoadedRaster | undefined;
+  private ranges = new Map<string, NormRange[]>();
+  private tiles = new Map<string, StoredTile>();
+  private job: Job | undefined;
+  private live = new Set<Job>();
+  private fallbackListener: ((r: FallbackRecord) => void) | undefined;
+  private listenedSession: SharedSession | undefined;
+  private readonly onRendered = (e: Event) => this.rendered((e as CustomEvent<ImageRenderedDetail>).detail);
+
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly callbacks: LiveEnhanceCallbacks,
+  ) {
+    host.addController(this);
+  }
+
+  /** Follows renders of a cornerstone enabled element. */
+  attach(cs: Cornerstone, element: HTMLElement): void {
+    this.detach();
+    this.cs = cs;
+    this.element = element;
+    element.addEventListener('cornerstoneimagerendered', this.onRendered);
+  }
+
+  /** Stops following the element and drops in-flight work. */
+  detach(): void {
+    this.element?.removeEventListener('cornerstoneimagerendered', this.onRendered);
+    this.element = undefined;
+    this.stop();
+  }
+
+  /** The image shown now (undefined: none); tiles of another image are forgotten. */
+  setImage(loaded: LoadedRaster | undefined): void {
+    if (loaded?.imageId === this.loaded?.imageId) return;
+    this.stop();
+    this.tiles.clear();
+    if (this.loaded) this.ranges.delete(this.loaded.imageId);
+    this.loaded = loaded;
+  }
+
+  /** Applies a new configuration and redraws. */
+  configure(patch: Partial<LiveEnhanceConfig>): void {
+    this.config = { ...this.config, ...patch };
+    this.redraw();
+  }
+
+  /** The scale of the current model. */
+  get scale(): number {
+    return getModel(this.config.modelId, this.config.variant).scale;
+  }
+
+  /** Pixel spacing of the enhanced image: the original's divided by the model's scale. */
+  get enhancedSpacing(): PixelSpacing | undefined {
+    if (!this.loaded) return undefined;
+    const s = this.scale;
+    const o = this.loaded.spacing;
+    return { ...o, row: o.row / s, column: o.column / s };
+  }
+
+  hostConnected(): void {
+    if (this.cs && this.element) this.attach(this.cs, this.element);
+  }
+
+  hostDisconnected(): void {
+    this.element?.removeEventListener('cornerstoneimagerendered', this.onRendered);
+    this.stop();
+  }
+
+  /** Asks cornerstone for a new render (which redraws the overlay). */
+  redraw(): void {
+    if (this.cs && this.element && this.loaded) {
+      try {
+        this.cs.updateImage(this.element);
+      } catch {
+        // the element is not enabled (yet): nothing is shown, nothing to redraw
+      }
+    }
+  }
+
+  private stop(): void {
+    for (const j of this.live) j.controller.abort();
+    this.live.clear();
+    this.job = undefined;
+  }
+
+  private configKey(): string {
+    const c = this.config;
+    return `${this.loaded?.imageId}|${c.modelId}|${c.variant}|${c.backend}|${c.tileSize}`;
+  }
+
+  private bands(): number[] {
+    const d = this.loaded?.display;
+    if (!d) return [];
+    return d.kind === 'gray' ? [d.band] : [...d.bands];
+  }
+
+  private rangesFor(loaded: LoadedRaster): NormRange[] {
+    let r = this.ranges.get(loaded.imageId);
+    if (!r) {
+      // one range per band over the whole image, as whole-image enhancement would use (no seams)
+      const stride = loaded.raster.samples;
+      r = this.bands().map((band) => computeRange(loaded.modality, { stride, band }));
+      this.ranges.set(loaded.imageId, r);
+    }
+    return r;
+  }
+
+  /** Screen px per image px (the smaller axis) and the visible LR region (clamped), or undefined. */
+  private view(): { scale: number; region: Rect } | undefined {
+    const cs = this.cs;
+    const el = this.element;
+    const loaded = this.loaded;
+    if (!cs || !el || !loaded) return undefined;
+    const canvas = cs.getEnabledElement(el).canvas;
+    const p0 = cs.pixelToCanvas(el, { x: 0, y: 0 });
+    const px = cs.pixelToCanvas(el, { x: 1, y: 0 });
+    const py = cs.pixelToCanvas(el, { x: 0, y: 1 });
+    const scale = Math.min(Math.hypot(px.x - p0.x, px.y - p0.y), Math.hypot(py.x - p0.x, py.y - p0.y));
+    const x0c = Math.max(0, Math.min(canvas.width, this.config.splitX));
+    const corners: Point[] = [
+      { x: x0c, y: 0 },
+      { x: canvas.width, y: 0 },
+      { x: x0c, y: canvas.height },
+      { x: canvas.width, y: canvas.height },
+    ].map((c) => cs.canvasToPixel(el, c));
+    const { width: W, height: H } = loaded.raster;
+    const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c.x))));
+    const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c.y))));
+    const x1 = Math.min(W, Math.ceil(Math.max(...corners.map((c) => c.x))));
+    const y1 = Math.min(H, Math.ceil(Math.max(...corners.map((c) => c.y))));
+    return { scale, region: { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) } };
+  }
+
+  private cellRect(col: number, row: number): Rect {
+    const T = this.config.tileSize;
+    const { width: W, height: H } = (this.loaded as LoadedRaster).raster;
+    const x = col * T;
+    const y = row * T;
+    return { x, y, width: Math.min(T, W - x), height: Math.min(T, H - y) };
+  }
+
+  /** Grid cells covering `region`, nearest the region's centre first, plus the prefetch ring. */
+  private cells(region: Rect): { visible: Array<[number, number]>; ring: Array<[number, number]> } {
+    const T = this.config.tileSize;
+    const { width: W, height: H } = (this.loaded as LoadedRaster).raster;
+    if (region.width <= 0 || region.height <= 0) return { visible: [], ring: [] };
+    const c0 = Math.floor(region.x / T);
+    const r0 = Math.floor(region.y / T);
+    const c1 = Math.ceil((region.x + region.width) / T) - 1;
+    const r1 = Math.ceil((region.y + region.height) / T) - 1;
+    const cx = region.x + region.width / 2;
+    const cy = region.y + region.height / 2;
+    const dist = ([c, r]: [number, number]) => Math.hypot((c + 0.5) * T - cx, (r + 0.5) * T - cy);
+    const visible: Array<[number, number]> = [];
+    const ring: Array<[number, number]> = [];
+    const k = this.config.prefetchRing;
+    const maxC = Math.ceil(W / T) - 1;
+    const maxR = Math.ceil(H / T) - 1;
+    for (let r = Math.max(0, r0 - k); r <= Math.min(maxR, r1 + k); r++)
+      for (let c = Math.max(0, c0 - k); c <= Math.min(maxC, c1 + k); c++)
+        (c >= c0 && c <= c1 && r >= r0 && r <= r1 ? visible : ring).push([c, r]);
+    visible.sort((a, b) => dist(a) - dist(b));
+    ring.sort((a, b) => dist(a) - dist(b));
+    return { visible, ring };
+  }
+
+  private tileKey(col: number, row: number): string {
+    return `${this.configKey()}|${col},${row}`;
+  }
+
+  /** Starts (or keeps) the job for the current viewport state; aborts the superseded ones. */
+  private update(active: boolean, region: Rect): void {
+    if (!active || !this.loaded) {
+      this.stop();
+      return;
+    }
+    const { visible, ring } = this.cells(region);
+    const key = `${this.configKey()}|${visible.map((c) => c.join(',')).join(';')}|${ring.length}`;
+    if (this.job?.key === key) return;
+    const wanted = new Set([...visible, ...ring].map(([c, r]) => this.tileKey(c, r)));
+    const job: Job = { key, controller: new AbortController(), wanted };
+    this.job = job;
+    this.live.add(job);
+    void this.run(job, visible, ring);
+  }
+
+  private async run(
+    job: Job,
+    visible: Array<[number, number]>,
+    ring: Array<[number, number]>,
+  ): Promise<void> {
+    const loaded = this.loaded as LoadedRaster;
+    const c = this.config;
+    let shared: SharedSession;
+    try {
+      shared = await sharedSession(c.modelId, c.variant, c.backend);
+    } catch (e) {
+      this.live.delete(job);
+      const err = e as { code?: string; message?: string };
+      this.callbacks.error({ code: err.code ?? 'SESSION_FAILED', message: err.message ?? String(e) });
+      return;
+    }
+    if (this.job !== job) {
+      this.live.delete(job); // superseded before submitting: the newer job aborts the older ones
+      return;
+    }
+    this.listenFallbacks(shared);
+    const signal = job.controller.signal;
+    const todo = [
+      ...visible.map((p) => [p, 'visible'] as const),
+      ...ring.map((p) => [p, 'prefetch'] as const),
+    ].filter(([[col, row]]) => !this.tiles.has(this.tileKey(col, row)));
+    let done = 0;
+    const total = todo.length;
+    const requests = todo.map(([[col, row], priority]) =>
+      this.enhanceCell(loaded, shared, col, row, priority, signal).then(
+        () => {
+          if (signal.aborted) return;
+          done++;
+          this.callbacks.progress({ done, total, backend: shared.session.backend });
+        },
+        (e: unknown) => {
+          if (isAborted(e) || signal.aborted) {
+            if (!this.job?.wanted.has(this.tileKey(col, row))) this.stats.aborted++;
+            return;
+          }
+          const err = e as { code?: string; message?: string };
+          this.callbacks.error({ code: err.code ?? 'TILE_FAILED', message: err.message ?? String(e) });
+        },
+      ),
+    );
+    // enhanceRaster joins the scheduler after an await: abort older jobs only once ours have joined,
+    // so a tile both states want keeps running instead of restarting
+    setTimeout(() => {
+      for (const j of this.live) {
+        if (j === job) continue;
+        j.controller.abort();
+        this.live.delete(j);
+      }
+    }, 0);
+    await Promise.all(requests);
+    if (!signal.aborted && this.job === job && total > 0) this.callbacks.provenance(this.provenance());
+  }
+
+  private async enhanceCell(
+    loaded: LoadedRaster,
+    shared: SharedSession,
+    col: number,
+    row: number,
+    priority: 'visible' | 'prefetch',
+    signal: AbortSignal,
+  ): Promise<void> {
+    const c = this.config;
+    const key = this.tileKey(col, row);
+    const entry = getModel(c.modelId, c.variant);
+    const cell = this.cellRect(col, row);
+    const halo = entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
+    const { raster } = loaded;
+    const crop = cropRaster(raster, growRect(cell, halo, raster.width, raster.height), this.bands());
+    const ranges = this.rangesFor(loaded);
+    const t0 = performance.now();
+    const result = await enhanceRaster(crop, {
+      modelId: c.modelId,
+      variant: c.variant,
+      window: cell,
+      tile: Math.max(cell.width, cell.height),
+      halo,
+      limits: {},
+      session: shared.session,
+      scheduler: sharedScheduler,
+      cache: sharedCache,
+      priority,
+      ranges,
+      imageId: `${loaded.imageId}@${cell.x},${cell.y}`,
+      signal,
+    });
+    const ms = performance.now() - t0;
+    let worst = Infinity;
+    for (let b = 0; b < result.samples; b++) {
+      const lr = new Float64Array(cell.width * cell.height);
+      for (let y = 0; y < cell.height; y++)
+        for (let x = 0; x < cell.width; x++)
+          lr[y * cell.width + x] = loaded.modality[
+            ((cell.y + y) * raster.width + cell.x + x) * raster.samples + (this.bands()[b] as number)
+          ] as number;
+      const sr = new Float32Array(result.width * result.height);
+      for (let i = 0; i < sr.length; i++) sr[i] = result.data[i * result.samples + b] as number;
+      const r = ranges[b] as NormRange;
+      const check = consistency(
+        { width: cell.width, height: cell.height, data: lr },
+        { width: result.width, height: result.height, data: sr },
+        {
+          scale: result.scale,
+          degradation: 'torch',
+          dataRange: r.hi - r.lo || 1,
+          tileSize: Math.max(cell.width, cell.height),
+          thresholdDb: c.consistencyThresholdDb,
+        },
+      );
+      worst = Math.min(worst, check.psnr);
+    }
+    const backends = Object.keys(result.provenance.backends) as Array<BackendId | 'cache'>;
+    const info: LiveTileInfo = {
+      col,
+      row,
+      rect: cell,
+      backend: backends[0] ?? shared.session.backend,
+      ms,
+      consistencyPsnr: worst,
+      flagged: worst < c.consistencyThresholdDb,
+    };
+    if (signal.aborted || loaded !== this.loaded) return;
+    this.tiles.set(key, { ...info, result, pixels: new TileCanvas(result) });
+    if (this.tiles.size > MAX_STORED_TILES) {
+      const oldest = this.tiles.keys().next().value;
+      if (oldest !== undefined) this.tiles.delete(oldest);
+    }
+    this.stats.completed++;
+    this.callbacks.tile(info);
+    this.redraw();
+  }
+
+  private listenFallbacks(shared: SharedSession): void {
+    if (this.listenedSession === shared) return;
+    if (this.listenedSession && this.fallbackListener)
+      this.listenedSession.listeners.delete(this.fallbackListener);
+    const l = (r: FallbackRecord) => this.callbacks.fallback(r);
+    this.fallbackListener = l;
+    this.listenedSession = shared;
+    shared.listeners.add(l);
+    for (const r of shared.records) l(r); // e.g. 'auto' without WebGPU: reported at creation
+  }
+
+  /** Provenance of the tiles stored for the current configuration. */
+  provenance(): ViewerProvenance {
+    const loaded = this.loaded as LoadedRaster;
+    const c = this.config;
+    const entry = getModel(c.modelId, c.variant);
+    const prefix = `${this.configKey()}|`;
+    const tiles = [...this.tiles.entries()].filter(([k]) => k.startsWith(prefix)).map(([, t]) => t);
+    const backends: Partial<Record<BackendId | 'cache', number>> = {};
+    for (const t of tiles) backends[t.backend] = (backends[t.backend] ?? 0) + 1;
+    const x0 = Math.min(...tiles.map((t) => t.rect.x));
+    const y0 = Math.min(...tiles.map((t) => t.rect.y));
+    const x1 = Math.max(...tiles.map((t) => t.rect.x + t.rect.width));
+    const y1 = Math.max(...tiles.map((t) => t.rect.y + t.rect.height));
+    const ranges = this.rangesFor(loaded);
+    const first = tiles[0]?.result.provenance;
+    return {
+      aiEnhanced: true,
+      imageId: loaded.imageId,
+      frame: loaded.raster.frame,
+      modelId: entry.id,
+      variant: entry.variant,
+      modelKey: entry.key,
+      modelVersion:
+        first?.modelVersion ?? `${entry.card.name}-${entry.card.phase}-it${entry.card.iterations}`,
+      sha256: entry.sha256,
+      perceptual: entry.perceptual,
+      scale: entry.scale,
+      backends,
+      fallbacks: [...(this.listenedSession?.records ?? [])],
+      normalization: this.bands().map((band, i) => {
+        const r = ranges[i] as NormRange;
+        return {
+          band,
+          lo: r.lo,
+          hi: r.hi,
+          constant: r.constant,
+          count: r.count,
+          source: 'provided' as const,
+        };
+      }),
+      tile: { size: c.tileSize, halo: entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN },
+      region: tiles.length
+        ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
+        : { x: 0, y: 0, width: 0, height: 0 },
+      tiles: tiles.map(({ col, row, rect, backend, ms, consistencyPsnr, flagged }) => ({
+        col,
+        row,
+        rect,
+        backend,
+        ms,
+        consistencyPsnr,
+        flagged,
+      })),
+      spacing: this.enhancedSpacing as PixelSpacing,
+      consistencyThresholdDb: c.consistencyThresholdDb,
+      tilesrVersion: TILESR_VERSION,
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  /** The `cornerstoneimagerendered` handler: schedule work, draw tiles, watermark and outline. */
+  private rendered(detail: ImageRenderedDetail): void {
+    this.paint(detail);
+    if (this.loaded && detail.image?.imageId === this.loaded.imageId)
+      this.callbacks.rendered(this.lastDrawn, this.lastWatermark);
+  }
+
+  private paint(detail: ImageRenderedDetail): void {
+    this.stats.renders++;
+    this.lastDrawn = [];
+    this.lastWatermark = undefined;
+    const cs = this.cs;
+    const loaded = this.loaded;
+    if (!cs || !loaded || detail.image?.imageId !== loaded.imageId) return;
+    const v = this.view();
+    if (!v) return;
+    const active = this.config.enabled && (this.config.anyZoom || v.scale >= 1);
+    this.update(active, v.region);
+    if (!active) return;
+    const drawn = this.visibleTiles(v.region);
+    if (drawn.length === 0) return;
+    this.draw(detail, drawn);
+  }
+
+  private visibleTiles(region: Rect): StoredTile[] {
+    const out: StoredTile[] = [];
+    const T = this.config.tileSize;
+    if (region.width <= 0 || region.height <= 0) return out;
+    for (let r = Math.floor(region.y / T); r * T < region.y + region.height; r++)
+      for (let c = Math.floor(region.x / T); c * T < region.x + region.width; c++) {
+        const t = this.tiles.get(this.tileKey(c, r));
+        if (t) out.push(t);
+      }
+    return out;
+  }
+
+  private draw(detail: ImageRenderedDetail, tiles: StoredTile[]): void {
+    const cs = this.cs as Cornerstone;
+    const loaded = this.loaded as LoadedRaster;
+    const { canvasContext: ctx, enabledElement, element } = detail;
+    const viewport: Viewport = detail.viewport;
+    const canvas = enabledElement.canvas;
+    const splitX = Math.max(0, Math.min(canvas.width, this.config.splitX));
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.beginPath();
+    ctx.rect(splitX, 0, canvas.width - splitX, canvas.height);
+    ctx.clip();
+    cs.setToPixelCoordinateSystem(enabledElement, ctx);
+    // the same smoothing cornerstone used for the original, so only the model's detail differs
+    ctx.imageSmoothingEnabled = !viewport.pixelReplication;
+    for (const t of tiles) {
+      const { x, y, width, height } = t.rect;
+      ctx.drawImage(t.pixels.for(loaded.display, viewport), x, y, width, height);
+    }
+    const outline: OutlineTile[] = tiles.map((t) => {
+      const { x, y, width, height } = t.rect;
+      const p = (px: number, py: number) => cs.pixelToCanvas(element, { x: px, y: py });
+      return {
+        col: t.col,
+        row: t.row,
+        corners: [p(x, y), p(x + width, y), p(x + width, y + height), p(x, y + height)],
+        flagged: t.flagged,
+      };
+    });
+    outlineTiles(ctx, outline);
+    ctx.restore();
+    const entry = getModel(this.config.modelId, this.config.variant);
+    this.lastWatermark = drawWatermark(ctx, watermarkLabel(entry.id, entry.scale, entry.perceptual), {
+      x0: splitX,
+      x1: canvas.width,
+      height: canvas.height,
+    });
+    this.lastDrawn = tiles.map(({ col, row, rect, backend, ms, consistencyPsnr, flagged }) => ({
+      col,
+      row,
+      rect,
+      backend,
+      ms,
+      consistencyPsnr,
+      flagged,
+    }));
+    this.stats.enhancedRenders++;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * A cornerstone image loader for the `tilesr:` scheme: serves decoded Rasters (formats/) as
+ * cornerstone images. Grayscale keeps stored values and hands slope/intercept to cornerstone's
+ * modality LUT, so window/level works in real units (HU, reflectance); values cornerstone's integer
+ * LUT cannot index (float, 32-bit) are quantized to 16 bits with the quantization folded into the
+ * slope/intercept. Color and multi-band rasters become RGBA of the first three bands.
+ */
+import { toModalityValues, type Raster, type Spacing } from '../../formats/raster.ts';
+import type { Cornerstone, CornerstoneImage, ImageLoadObject } from './cornerstone.ts';
+import { displayModelFor, rangeToByte, type DisplayModel } from './display.ts';
+
+/** Physical size of a pixel as cornerstone measures it, with its unit. */
+export interface PixelSpacing {
+  row: number;
+  column: number;
+  /** 'mm' (DICOM), 'm' (projected GeoTIFF), 'deg' (geographic GeoTIFF), 'px' (none known). */
+  unit: 'mm' | 'm' | 'deg' | 'px';
+  source: Spacing['kind'] | 'none';
+}
+
+/** A raster registered with the loader, and what the viewer needs to render over it. */
+export interface LoadedRaster {
+  imageId: string;
+  raster: Raster;
+  /** Real-unit values of every sample (NaN = nodata), computed once and shared with enhancement. */
+  modality: Float64Array;
+  display: DisplayModel;
+  spacing: PixelSpacing;
+}
+
+/** The loader's scheme (image ids are `tilesr:<n>`). */
+export const SCHEME = 'tilesr';
+
+const registry = new Map<string, LoadedRaster>();
+let counter = 0;
+const registeredWith = new WeakSet<object>();
+
+/** Row/column pixel spacing: DICOM mm; GeoTIFF |pixel size| from the geotransform, unit from the EPSG code. */
+export function pixelSpacingOf(spacing: Spacing | undefined): PixelSpacing {
+  if (!spacing) return { row: 1, column: 1, unit: 'px', source: 'none' };
+  if (spacing.kind !== 'geotransform')
+    return { row: spacing.rowMm, column: spacing.columnMm, unit: 'mm', source: spacing.kind };
+  const [, pw, , , , ph] = spacing.geotransform;
+  // EPSG 4000-4999 are geographic CRSs (lat/lon degrees); projected CRSs are almost always metres
+  const geographic = spacing.epsg !== undefined && spacing.epsg >= 4000 && spacing.epsg < 5000;
+  const unit = spacing.epsg === undefined ? 'px' : geographic ? 'deg' : 'm';
+  return { row: Math.abs(ph) || 1, column: Math.abs(pw) || 1, unit, source: 'geotransform' };
+}
+
+/** Registers a decoded frame and returns its image id (the raster is kept, never modified). */
+export function registerRaster(raster: Raster): LoadedRaster {
+  const imageId = `${SCHEME}:${++counter}`;
+  const modality = toModalityValues(raster) as Float64Array;
+  const entry: LoadedRaster = {
+    imageId,
+    raster,
+    modality,
+    display: displayModelFor(raster, modality),
+    spacing: pixelSpacingOf(raster.info.spacing),
+  };
+  registry.set(imageId, entry);
+  return entry;
+}
+
+/** Forgets a raster (cornerstone's own cache entry is removed by the caller). */
+export function unregisterRaster(imageId: string): void {
+  registry.delete(imageId);
+}
+
+/** The registered raster behind an image id. */
+export function getLoadedRaster(imageId: string): LoadedRaster | undefined {
+  return registry.get(imageId);
+}
+
+function minMax(a: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
+}
+
+/** Stored grayscale pixels cornerstone can index with its LUT, and the slope/intercept to real units. */
+function grayPixels(e: LoadedRaster): { pixels: ArrayLike<number>; slope: number; intercept: number } {
+  const r = e.raster;
+  const { slope, intercept, nodata } = r.info.valueMapping;
+  const direct = ['uint8', 'int8', 'uint16', 'int16'].includes(r.dtype) && nodata === undefined;
+  if (direct && r.samples === 1) return { pixels: r.data, slope, intercept };
+  // float, 32-bit, nodata or a 2-band raster: quantize band 0 of the real values to 16 bits
+  const n = r.width * r.height;
+  const band = new Float64Array(n);
+  for (let i = 0; i < n; i++) band[i] = e.modality[i * r.samples] as number;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of band) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(lo <= hi)) [lo, hi] = [0, 1];
+  const step = hi > lo ? (hi - lo) / 65535 : 1;
+  const pixels = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = band[i] as number;
+    pixels[i] = Number.isFinite(v) ? Math.round((v - lo) / step) : 0;
+  }
+  return { pixels, slope: step, intercept: lo };
+}
+
+function colorPixels(e: LoadedRaster): Uint8Array {
+  const r = e.raster;
+  const d = e.display;
+  if (d.kind !== 'color') throw new Error('not a color image');
+  const n = r.width * r.height;
+  const out = new Uint8Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      const [lo, hi] = d.ranges[c] as [number, number];
+      out[i * 4 + c] = rangeToByte(e.modality[i * r.samples + (d.bands[c] as number)] as number, lo, hi);
+    }
+    out[i * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** Builds the cornerstone image for a registered raster. */
+export function toCornerstoneImage(e: LoadedRaster): CornerstoneImage {
+  const r = e.raster;
+  const d = e.display;
+  const common = {
+    imageId: e.imageId,
+    rows: r.height,
+    columns: r.width,
+    height: r.height,
+    width: r.width,
+    rowPixelSpacing: e.spacing.row,
+    columnPixelSpacing: e.spacing.column,
+    windowCenter: d.voi.windowCenter,
+    windowWidth: d.voi.windowWidth,
+  };
+  if (d.kind === 'color') {
+    const pixels = colorPixels(e);
+    return {
+      ...common,
+      minPixelValue: 0,
+      maxPixelValue: 255,
+      slope: 1,
+      intercept: 0,
+      getPixelData: () => pixels,
+      color: true,
+      rgba: false,
+      invert: false,
+      sizeInBytes: pixels.byteLength,
+      photometricInterpretation: 'RGB',
+    };
+  }
+  const { pixels, slope, intercept } = grayPixels(e);
+  const [min, max] = minMax(pixels);
+  return {
+    ...common,
+    minPixelValue: min,
+    maxPixelValue: max,
+    slope,
+    intercept,
+    getPixelData: () => pixels,
+    color: false,
+    rgba: false,
+    invert: d.invert,
+    sizeInBytes: (pixels as Uint8Array).byteLength ?? pixels.length * 2,
+    photometricInterpretation: r.info.photometric,
+  };
+}
+
+/** Registers the `tilesr:` loader with a cornerstone instance (once). */
+export function registerLoader(cs: Cornerstone): void {
+  if (registeredWith.has(cs)) return;
+  registeredWith.add(cs);
+  cs.registerImageLoader(SCHEME, (imageId: string): ImageLoadObject => {
+    const e = registry.get(imageId);
+    return {
+      promise: e
+        ? Promise.resolve(toCornerstoneImage(e))
+        : Promise.reject(new Error(`${imageId} is not a registered tilesr raster`)),
+    };
+  });
+}

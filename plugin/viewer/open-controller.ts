@@ -1,0 +1,170 @@
+/**
+ * Opens a file, URL or buffer into a cornerstone enabled element: decode one frame through formats/,
+ * register it with the `tilesr:` loader and display it. The ReactiveController keeps the open source
+ * (frames are read on demand) and aborts a load superseded by a newer one.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { openRaster, type ImageInfo, type RasterInput, type RasterSource } from '../../formats/index.ts';
+import { loadCornerstone, type Cornerstone } from './cornerstone.ts';
+import {
+  getLoadedRaster,
+  registerLoader,
+  registerRaster,
+  unregisterRaster,
+  type LoadedRaster,
+  type PixelSpacing,
+} from './loader.ts';
+
+/** What `sr-image-loaded` reports about the image now shown. */
+export interface ViewerImageInfo {
+  imageId: string;
+  format: ImageInfo['format'];
+  width: number;
+  height: number;
+  frames: number;
+  frame: number;
+  samples: number;
+  dtype: ImageInfo['dtype'];
+  photometric: ImageInfo['photometric'];
+  /** 'gray' (VOI on real units) or 'color' (RGB of the first three bands). */
+  display: 'gray' | 'color';
+  /** The default window: first VOI preset, else a 2-98 % stretch (gray); 8-bit identity (color). */
+  voi: { windowCenter: number; windowWidth: number };
+  spacing: PixelSpacing;
+  /** Everything formats/ knows about the file (presets, value mapping, metadata). */
+  header: ImageInfo;
+}
+
+/** Callbacks the host turns into state and events. */
+export interface OpenCallbacks {
+  loaded(loaded: LoadedRaster, info: ViewerImageInfo): void;
+  error(e: { code: string; message: string }): void;
+}
+
+/** Opens images into one enabled element. */
+export class OpenController implements ReactiveController {
+  cs: Cornerstone | undefined;
+  element: HTMLElement | undefined;
+  private source: RasterSource | undefined;
+  private current: LoadedRaster | undefined;
+  private abort: AbortController | undefined;
+  /** Settles when the latest open/frame change is shown (or failed). */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly callbacks: OpenCallbacks,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.abort?.abort();
+  }
+
+  /** Loads cornerstone and enables `element` (unless it already is). */
+  async enable(element: HTMLElement): Promise<Cornerstone> {
+    const cs = await loadCornerstone();
+    registerLoader(cs);
+    let enabled: boolean;
+    try {
+      enabled = !!cs.getEnabledElement(element);
+    } catch {
+      enabled = false; // cornerstone throws for elements it does not know
+    }
+    if (!enabled) cs.enable(element);
+    this.cs = cs;
+    this.element = element;
+    return cs;
+  }
+
+  /** Opens `input` and shows `frame`. */
+  open(input: RasterInput, frame = 0): Promise<void> {
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    this.ready = this.run(abort.signal, async () => {
+      const source = await openRaster(input, { signal: abort.signal });
+      if (abort.signal.aborted) {
+        await source.close();
+        return;
+      }
+      await this.source?.close().catch(() => undefined);
+      this.source = source;
+      await this.show(Math.min(frame, source.info.frames - 1), abort.signal);
+    });
+    return this.ready;
+  }
+
+  /** Shows another frame of the open source. */
+  showFrame(frame: number): Promise<void> {
+    if (!this.source) return Promise.resolve();
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    this.ready = this.run(abort.signal, () => this.show(frame, abort.signal));
+    return this.ready;
+  }
+
+  private async run(signal: AbortSignal, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      if (signal.aborted) return;
+      const err = e as { code?: string; message?: string };
+      this.callbacks.error({ code: err.code ?? 'OPEN_FAILED', message: err.message ?? String(e) });
+    }
+  }
+
+  private async show(frame: number, signal: AbortSignal): Promise<void> {
+    const source = this.source as RasterSource;
+    const cs = this.cs;
+    const element = this.element;
+    if (!cs || !element)
+      throw Object.assign(new Error('the viewer is not connected'), { code: 'NOT_CONNECTED' });
+    const raster = await source.read({ frame, signal });
+    if (signal.aborted) return;
+    const loaded = registerRaster(raster);
+    const image = await cs.loadImage(loaded.imageId);
+    if (signal.aborted) {
+      unregisterRaster(loaded.imageId);
+      return;
+    }
+    const keep = this.current && cs.getViewport(element);
+    const viewport = cs.getDefaultViewportForImage(element, image);
+    // another frame of the same image keeps the zoom and pan the user chose
+    if (keep && this.current?.raster.info === raster.info) {
+      viewport.scale = keep.scale;
+      viewport.translation = keep.translation;
+    }
+    cs.displayImage(element, image, viewport);
+    // loadImage (not loadAndCacheImage) keeps nothing in cornerstone's cache: only our registry
+    if (this.current) unregisterRaster(this.current.imageId);
+    this.current = getLoadedRaster(loaded.imageId);
+    const d = loaded.display;
+    this.callbacks.loaded(loaded, {
+      imageId: loaded.imageId,
+      format: raster.info.format,
+      width: raster.width,
+      height: raster.height,
+      frames: raster.info.frames,
+      frame: raster.frame,
+      samples: raster.samples,
+      dtype: raster.dtype,
+      photometric: raster.info.photometric,
+      display: d.kind,
+      voi: { windowCenter: d.voi.windowCenter, windowWidth: d.voi.windowWidth },
+      spacing: loaded.spacing,
+      header: raster.info,
+    });
+  }
+
+  /** Closes the source. */
+  async close(): Promise<void> {
+    this.abort?.abort();
+    await this.source?.close().catch(() => undefined);
+    this.source = undefined;
+  }
+}
