@@ -4,7 +4,7 @@
  * (only plugin/viewer/* may import cornerstone-core).
  */
 import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts';
-import type { Provenance } from '../../pipeline/provenance.ts';
+import type { BandNormalization, EnhanceTimings } from '../../pipeline/provenance.ts';
 
 /** `sr-enhance-progress`: tiles finished over all tiles of the current request. */
 export interface ViewerProgressDetail {
@@ -18,9 +18,37 @@ export interface ViewerFallbackDetail {
   record: FallbackRecord;
 }
 
+/**
+ * What `<sr-provenance>` shows: the fields shared by the pipeline's `Provenance` (enhanceRaster) and
+ * the viewer's `ViewerProvenance` (live tiles), plus what only one of them has, optional.
+ */
+export interface ProvenanceView {
+  modelId: string;
+  variant: string;
+  modelVersion: string;
+  sha256: string;
+  perceptual: boolean;
+  scale: number;
+  backends: Partial<Record<string, number>>;
+  fallbacks: FallbackRecord[];
+  normalization: BandNormalization[];
+  tile: { size: number; halo: number; count?: number; columns?: number; rows?: number };
+  /** enhanceRaster's timings. */
+  timings?: EnhanceTimings;
+  /** The viewer's live tiles: wall time and consistency flag of each. */
+  tiles?: Array<{ ms: number; flagged: boolean; backend: string }>;
+  consistencyThresholdDb?: number;
+  /** enhanceRaster: the LR region and frame. */
+  source?: { format: string; frame: number; window: { x: number; y: number; width: number; height: number } };
+  /** Viewer: bounding box of the enhanced tiles (LR px). */
+  region?: { x: number; y: number; width: number; height: number };
+  tilesrVersion: string;
+  createdAt: string;
+}
+
 /** `sr-provenance`: provenance of what is on screen now. */
 export interface ViewerProvenanceDetail {
-  provenance: Provenance;
+  provenance: ProvenanceView;
 }
 
 /** `sr-error`: a failure the viewer reports instead of throwing. */

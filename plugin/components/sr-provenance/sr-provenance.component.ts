@@ -4,9 +4,13 @@
  */
 import { html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Provenance } from '../../pipeline/provenance.ts';
 import { ViewerBinding } from '../shared/viewer-binding.ts';
-import { detailOf, VIEWER_EVENTS, type ViewerProvenanceDetail } from '../shared/viewer-events.ts';
+import {
+  detailOf,
+  VIEWER_EVENTS,
+  type ProvenanceView,
+  type ViewerProvenanceDetail,
+} from '../shared/viewer-events.ts';
 import { styles } from './sr-provenance.styles.ts';
 
 /** Consistency check of the shown result: LR tiles flagged over LR tiles checked. */
@@ -17,6 +21,37 @@ export interface ConsistencySummary {
 
 const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
 const num = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(4));
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const k = s.length >> 1;
+  return s.length % 2 ? (s[k] as number) : ((s[k - 1] as number) + (s[k] as number)) / 2;
+}
+
+/** Tile grid: enhanceRaster's count and layout, or the viewer's live tile count. */
+function tilesLine(p: ProvenanceView): string {
+  const t = p.tile;
+  const n = t.count ?? p.tiles?.length;
+  const grid = t.columns !== undefined && t.rows !== undefined ? ` (${t.columns}×${t.rows})` : '';
+  return `${n ?? '–'}${grid}, ${t.size} px + halo ${t.halo}`;
+}
+
+/** enhanceRaster's timings, or per-tile wall times of the viewer's tiles. */
+function timingsLine(p: ProvenanceView): string {
+  const t = p.timings;
+  if (t)
+    return `total ${ms(t.totalMs)} · load ${ms(t.loadMs)} · inference ${ms(t.inferenceMs)} · tile median ${ms(t.tileMsMedian)}, max ${ms(t.tileMsMax)}`;
+  const run = p.tiles?.filter((x) => x.backend !== 'cache').map((x) => x.ms) ?? [];
+  if (run.length === 0) return '–';
+  return `tile median ${ms(median(run))}, max ${ms(Math.max(...run))} (${run.length} run, ${(p.tiles?.length ?? 0) - run.length} from cache)`;
+}
+
+/** The enhanced LR region (and frame/format when known). */
+function regionLine(p: ProvenanceView): string {
+  const w = p.source?.window ?? p.region;
+  const where = w ? `${w.width}×${w.height} at ${w.x},${w.y}` : '–';
+  return p.source ? `${p.source.format}, frame ${p.source.frame}, ${where}` : where;
+}
 
 /** Copies text with the async Clipboard API, else a hidden textarea (pages without the permission). */
 async function copyText(text: string, root: ShadowRoot | HTMLElement): Promise<boolean> {
@@ -45,9 +80,9 @@ export class SrProvenance extends LitElement {
 
   /** Id of an `<sr-viewer>` whose `sr-provenance` events to show. */
   @property({ reflect: true }) for = '';
-  /** The provenance to show (set directly, or from the bound viewer). */
-  @property({ attribute: false }) provenance: Provenance | null = null;
-  /** Consistency flags of the shown result, when they were measured. */
+  /** The provenance to show: enhanceRaster's or the viewer's (set directly, or from the bound viewer). */
+  @property({ attribute: false }) provenance: ProvenanceView | null = null;
+  /** Consistency flags of the shown result (default: counted from the viewer's tiles when present). */
   @property({ attribute: false }) consistency: ConsistencySummary | null = null;
 
   @state() private copyStatus = '';
@@ -79,8 +114,9 @@ export class SrProvenance extends LitElement {
     const backends = Object.entries(p.backends)
       .map(([b, n]) => `${b}: ${n}`)
       .join(', ');
-    const t = p.timings;
-    const c = this.consistency;
+    const c =
+      this.consistency ??
+      (p.tiles ? { flagged: p.tiles.filter((x) => x.flagged).length, tiles: p.tiles.length } : null);
     return html`
       ${
         p.perceptual
@@ -115,14 +151,9 @@ export class SrProvenance extends LitElement {
             : nothing
         }
         <dt>Tiles</dt>
-        <dd class="tiles">
-          ${p.tile.count} (${p.tile.columns}×${p.tile.rows}), ${p.tile.size} px + halo ${p.tile.halo}
-        </dd>
+        <dd class="tiles">${tilesLine(p)}</dd>
         <dt>Timings</dt>
-        <dd class="timings">
-          total ${ms(t.totalMs)} · load ${ms(t.loadMs)} · inference ${ms(t.inferenceMs)} · tile median
-          ${ms(t.tileMsMedian)}, max ${ms(t.tileMsMax)}
-        </dd>
+        <dd class="timings">${timingsLine(p)}</dd>
         <dt>Normalization</dt>
         <dd class="normalization">
           ${p.normalization.map(
@@ -132,13 +163,12 @@ export class SrProvenance extends LitElement {
         </dd>
         <dt>Consistency flags</dt>
         <dd class=${c && c.flagged > 0 ? 'consistency flagged' : 'consistency'}>
-          ${c ? `${c.flagged} of ${c.tiles} tiles` : 'not measured'}
+          ${c ? `${c.flagged} of ${c.tiles} tiles` : 'not measured'}${
+            p.consistencyThresholdDb !== undefined && c ? ` below ${p.consistencyThresholdDb} dB` : ''
+          }
         </dd>
-        <dt>Source</dt>
-        <dd class="source">
-          ${p.source.format}, frame ${p.source.frame}, ${p.source.window.width}×${p.source.window.height} at
-          ${p.source.window.x},${p.source.window.y}
-        </dd>
+        <dt>Region</dt>
+        <dd class="source">${regionLine(p)}</dd>
         <dt>Made</dt>
         <dd class="made">tilesr ${p.tilesrVersion}, ${p.createdAt}</dd>
       </dl>
