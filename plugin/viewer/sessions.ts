@@ -10,10 +10,13 @@ import type { Variant } from '../../models/card.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
 import { TileCache } from '../pipeline/cache.ts';
 import { TileScheduler } from '../pipeline/scheduler.ts';
+import { YieldingSession } from './yielding-session.ts';
 
 /** A shared session and the fallbacks it has reported (replayed to late listeners). */
 export interface SharedSession {
-  session: FallbackSession;
+  /** The model session, yielding a frame before each tile (see yielding-session.ts). */
+  session: YieldingSession;
+  fallbackSession: FallbackSession;
   records: FallbackRecord[];
   listeners: Set<(r: FallbackRecord) => void>;
 }
@@ -35,15 +38,18 @@ export function sharedSession(
   const key = `${modelId}|${variant}|${backend}`;
   let p = sessions.get(key);
   if (!p) {
-    const shared: Omit<SharedSession, 'session'> = { records: [], listeners: new Set() };
+    const shared: Omit<SharedSession, 'session' | 'fallbackSession'> = { records: [], listeners: new Set() };
     const onFallback = (r: FallbackRecord) => {
       shared.records.push(r);
       for (const l of shared.listeners) l(r);
     };
     p = (async () => {
       const entry = getModel(modelId, variant);
-      const session = await createSession(await loadModel(entry), { preference: backend, onFallback });
-      return { ...shared, session } as SharedSession;
+      const fallbackSession = await createSession(await loadModel(entry), {
+        preference: backend,
+        onFallback,
+      });
+      return { ...shared, fallbackSession, session: new YieldingSession(fallbackSession) };
     })();
     p.catch(() => sessions.delete(key));
     sessions.set(key, p);

@@ -1,11 +1,27 @@
-// <sr-viewer> in real Chromium on real fixtures with the real cornerstone-core and the shipped model on WASM.
+// <sr-viewer> in real Chromium with the real cornerstone-core, real fixtures and the shipped models on
+// WASM: enhanced tiles land where the original is, differ from a nearest-neighbour upscale, follow
+// window/level, carry the watermark on every render that shows them (and only then), panning drops
+// stale work, spacing is original / scale, and nothing but this origin is contacted.
 import { expect } from '@esm-bundle/chai';
+import { correlation, countColor, gray, meanAbsDiff, type Gray } from '../../viewer/testing/canvas.ts';
+import type { LiveTileInfo } from '../../viewer/live-enhance.ts';
+import { WATERMARK_COLORS, type WatermarkBox } from '../../viewer/watermark.ts';
 import './sr-viewer.ts';
 import type { SrViewer } from './sr-viewer.component.ts';
 
 const MR = '/fixtures/dicom/mr384_12bit_explicit_le.dcm';
+const CR_MONO1 = '/fixtures/dicom/cr440_mono1_10bit.dcm';
+const RGB_TIF = '/fixtures/geotiff/u8_rgb_jpeg_tiled.tif';
 
-function mount(w = 256, h = 256): SrViewer {
+// every URL fetched during the suite (installed before any model or file is loaded)
+const fetched: string[] = [];
+const realFetch = window.fetch.bind(window);
+window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+  fetched.push(input instanceof Request ? input.url : String(input));
+  return realFetch(input, init);
+};
+
+function mount(w: number, h: number): SrViewer {
   const el = document.createElement('sr-viewer');
   el.style.width = `${w}px`;
   el.style.height = `${h}px`;
@@ -15,31 +31,314 @@ function mount(w = 256, h = 256): SrViewer {
   return el;
 }
 
-function nextRender(el: SrViewer): Promise<void> {
-  return new Promise((r) => el.addEventListener('sr-rendered', () => r(), { once: true }));
+function once<K extends keyof HTMLElementEventMap>(
+  el: HTMLElement,
+  type: K,
+  pred: (e: HTMLElementEventMap[K]) => boolean = () => true,
+): Promise<HTMLElementEventMap[K]> {
+  return new Promise((resolve) => {
+    const on = (e: HTMLElementEventMap[K]) => {
+      if (!pred(e)) return;
+      el.removeEventListener(type, on);
+      resolve(e);
+    };
+    el.addEventListener(type, on);
+  });
 }
 
-describe('<sr-viewer> smoke', function () {
+async function render(el: SrViewer, action: () => void = () => el.redraw()) {
+  const r = once(el, 'sr-rendered');
+  action();
+  return (await r).detail;
+}
+
+async function openIn(el: SrViewer, url: string): Promise<void> {
+  const loaded = once(el, 'sr-image-loaded');
+  el.src = url;
+  await loaded;
+  await render(el);
+}
+
+/** Enhances the current view and resolves after a render that drew every visible tile. */
+async function enhanced(el: SrViewer, action: () => void): Promise<LiveTileInfo[]> {
+  const prov = once(el, 'sr-provenance');
+  action();
+  await prov;
+  return (await render(el)).tiles;
+}
+
+function canvasOf(el: SrViewer): HTMLCanvasElement {
+  const c = el.canvas;
+  if (!c) throw new Error('no canvas');
+  return c;
+}
+
+/** Watermark drawn: opaque box and yellow text pixels inside the reported box. */
+function watermarkPixels(canvas: HTMLCanvasElement, box: WatermarkBox): { text: number; box: number } {
+  return {
+    text: countColor(canvas, box, WATERMARK_COLORS.text),
+    box: countColor(canvas, box, WATERMARK_COLORS.box) / (box.width * box.height),
+  };
+}
+
+function sub(g: Gray, x: number, y: number, w: number, h: number): Float64Array {
+  const out = new Float64Array(w * h);
+  for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) out[j * w + i] = g.data[(y + j) * g.width + x + i]!;
+  return out;
+}
+
+describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', function () {
   this.timeout(120_000);
-  it('opens a DICOM and enhances the zoomed view with a watermark', async () => {
-    const el = mount();
-    const loaded = new Promise<unknown>((r) =>
-      el.addEventListener('sr-image-loaded', (e) => r(e.detail.info), { once: true }),
+  let el: SrViewer;
+
+  before(async () => {
+    el = mount(256, 256);
+    await openIn(el, MR);
+  });
+  after(() => el.remove());
+
+  it('reports the image: DICOM MR 384x384, 3.25 mm, VOI preset 763/1639', () => {
+    const info = el.info!;
+    expect([info.format, info.width, info.height, info.display]).to.deep.equal(['dicom', 384, 384, 'gray']);
+    expect(info.voi).to.deep.equal({ windowCenter: 763, windowWidth: 1639 });
+    expect(info.spacing).to.deep.include({ row: 3.25, column: 3.25, unit: 'mm' });
+    expect(el.effectiveModel).to.equal('medical-x2');
+    expect(el.viewport!.scale).to.be.lessThan(1); // fitted: no enhancement at this zoom
+  });
+
+  it('enhanced tiles appear where the original is, sharper than a nearest-neighbour upscale', async () => {
+    const canvas = canvasOf(el);
+    await render(el, () => el.zoomTo(4, { x: 192, y: 192 }));
+    const original = gray(canvas, 0, 0, 256, 256);
+    const vp = el.viewport!;
+    await render(el, () => el.setVoi(vp.voi.windowCenter, vp.voi.windowWidth)); // same view, redrawn
+    // cornerstone's own nearest-neighbour rendering of the same view
+    const cs = (await import('../../viewer/cornerstone.ts')).loadCornerstone;
+    const cornerstone = await cs();
+    const enabled = cornerstone.getEnabledElements().find((e) => e.canvas === canvas)!;
+    await render(el, () => cornerstone.setViewport(enabled.element, { ...vp, pixelReplication: true }));
+    const nearest = gray(canvas, 0, 0, 256, 256);
+    await render(el, () => cornerstone.setViewport(enabled.element, { ...vp, pixelReplication: false }));
+
+    const progress: Array<{ done: number; total: number }> = [];
+    el.addEventListener('sr-enhance-progress', (e) => progress.push(e.detail));
+    const t0 = performance.now();
+    const tiles = await enhanced(el, () => (el.enhance = true));
+    const ms = performance.now() - t0;
+    expect(tiles.length).to.equal(4); // 64x64 LR visible around (192,192): four 64-px cells
+    expect(progress.at(-1)).to.deep.include({ done: 4, total: 4 });
+    console.log(
+      `4 tiles (64 px + halo 17, x2, WASM) in ${ms.toFixed(0)} ms incl. session; per tile:`,
+      el.provenance!.tiles.map((t) => `${t.ms.toFixed(0)} ms ${t.consistencyPsnr.toFixed(1)} dB`).join(', '),
     );
-    el.src = MR;
-    const info = await loaded;
-    console.log(JSON.stringify(info).slice(0, 300));
-    await nextRender(el);
-    el.zoomTo(4, { x: 192, y: 192 });
+    const e = gray(canvas, 0, 0, 256, 256);
+    // compare away from the watermark (bottom) and outline (none inside: tiles cover the canvas)
+    const [x, y, w, h] = [16, 16, 224, 190];
+    const E = sub(e, x, y, w, h);
+    const O = sub(original, x, y, w, h);
+    const N = sub(nearest, x, y, w, h);
+    const rEO = correlation(E, O);
+    const rEN = correlation(E, N);
+    const dEN = meanAbsDiff(E, N);
+    let differ = 0;
+    for (let i = 0; i < E.length; i++) if (Math.abs(E[i]! - N[i]!) > 2) differ++;
+    console.log(
+      `corr(enhanced, original) ${rEO.toFixed(4)}, corr(enhanced, nearest) ${rEN.toFixed(4)}, |E-N| ${dEN.toFixed(2)}, ${((100 * differ) / E.length).toFixed(0)}% differ`,
+    );
+    expect(rEO).to.be.greaterThan(0.95);
+    expect(dEN).to.be.greaterThan(1);
+    expect(differ / E.length).to.be.greaterThan(0.2);
+    // right place: shifting the original by 8 screen px (2 LR px) lowers the correlation
+    for (const [dx, dy] of [
+      [8, 0],
+      [-8, 0],
+      [0, 8],
+      [0, -8],
+    ] as const) {
+      const shifted = correlation(E, sub(original, x + dx, y + dy, w, h));
+      expect(shifted, `shift ${dx},${dy}`).to.be.lessThan(rEO - 0.02);
+    }
+    const wm = el.watermark!;
+    expect(wm.lines.join(' · ')).to.equal('AI-enhanced · medical-x2 · x2');
+    const px = watermarkPixels(canvas, wm);
+    expect(px.text).to.be.greaterThan(20);
+    expect(px.box).to.be.greaterThan(0.3);
+  });
+
+  it('pixel spacing of the enhanced image is the original / scale', () => {
+    expect(el.enhancedSpacing).to.deep.include({ row: 3.25 / 2, column: 3.25 / 2, unit: 'mm' });
+    const p = el.provenance!;
+    expect(p.spacing).to.deep.include({ row: 1.625, column: 1.625 });
+    expect([p.modelId, p.variant, p.scale, p.perceptual, p.aiEnhanced]).to.deep.equal([
+      'medical-x2',
+      'fidelity',
+      2,
+      false,
+      true,
+    ]);
+    expect(p.backends.wasm ?? 0).to.be.greaterThan(0);
+    expect(p.sha256).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it('the watermark is drawn on every render with enhanced pixels: zoom, pan, window/level, resize', async () => {
+    const canvas = canvasOf(el);
+    const seen: string[] = [];
+    const failures: string[] = [];
+    const check = (label: string) => (e: HTMLElementEventMap['sr-rendered']) => {
+      const { tiles, watermark } = e.detail;
+      if (tiles.length === 0) return;
+      seen.push(label);
+      if (!watermark) return void failures.push(`${label}: tiles without watermark`);
+      const px = watermarkPixels(canvas, watermark);
+      if (px.text < 20 || px.box < 0.3) failures.push(`${label}: watermark pixels ${JSON.stringify(px)}`);
+    };
+    const steps: Array<[string, () => void]> = [
+      ['zoom', () => el.zoomTo(5, { x: 192, y: 192 })],
+      ['pan', () => el.panBy(20, 10)],
+      ['window/level', () => el.setVoi(600, 900)],
+      ['resize', () => (el.style.width = '300px')],
+    ];
+    for (const [label, act] of steps) {
+      const listener = check(label);
+      el.addEventListener('sr-rendered', listener);
+      const d = await render(el, act);
+      el.removeEventListener('sr-rendered', listener);
+      expect(d.tiles.length, `${label}: enhanced tiles drawn`).to.be.greaterThan(0);
+    }
+    expect(failures).to.deep.equal([]);
+    expect(new Set(seen)).to.deep.equal(new Set(steps.map((s) => s[0])));
+    expect(canvas.width).to.equal(300);
+    el.style.width = '256px';
+    await render(el);
+  });
+
+  it('window/level changes the enhanced tiles consistently with the original', async () => {
+    const canvas = canvasOf(el);
+    await render(el, () => el.zoomTo(4, { x: 192, y: 192 }));
+    const [x, y, w, h] = [16, 16, 224, 190];
+    const shot = async (c: number, wd: number) => {
+      await render(el, () => el.setVoi(c, wd));
+      el.enhance = true;
+      const e = sub(gray(canvas, 0, 0, 256, 256), x, y, w, h);
+      const d = await render(el, () => (el.enhance = false));
+      expect(d.watermark).to.equal(undefined);
+      const o = sub(gray(canvas, 0, 0, 256, 256), x, y, w, h);
+      el.enhance = true;
+      await render(el);
+      return { e, o };
+    };
+    const a = await shot(763, 1639);
+    const b = await shot(400, 500);
+    const mean = (v: Float64Array) => v.reduce((s, q) => s + q, 0) / v.length;
+    console.log(
+      `W/L 763/1639 -> 400/500: enhanced mean ${mean(a.e).toFixed(1)} -> ${mean(b.e).toFixed(1)}, original ${mean(a.o).toFixed(1)} -> ${mean(b.o).toFixed(1)}`,
+    );
+    expect(meanAbsDiff(a.e, b.e)).to.be.greaterThan(5); // the tiles were re-rendered with the new window
+    expect(Math.abs(mean(b.e) - mean(b.o))).to.be.lessThan(3); // ... the same way as the original
+    expect(correlation(b.e, b.o)).to.be.greaterThan(0.95);
+  });
+
+  it('no watermark and no enhanced pixel when enhancement is off or the view is zoomed out', async () => {
+    const canvas = canvasOf(el);
     el.enhance = true;
-    const tiles: unknown[] = [];
-    el.addEventListener('sr-tile-enhanced', (e) => tiles.push(e.detail));
-    await new Promise<void>((r) => el.addEventListener('sr-provenance', () => r(), { once: true }));
-    const r = nextRender(el);
-    el.redraw();
-    await r;
-    console.log(JSON.stringify(tiles), JSON.stringify(el.watermark), el.drawnTiles.length);
-    expect(el.drawnTiles.length).to.be.greaterThan(0);
-    el.remove();
+    await render(el, () => el.zoomTo(4, { x: 192, y: 192 }));
+    let d = await render(el, () => (el.enhance = false));
+    expect(d.tiles).to.deep.equal([]);
+    expect(d.watermark).to.equal(undefined);
+    expect(countColor(canvas, { x: 0, y: 0, width: 256, height: 256 }, WATERMARK_COLORS.text)).to.equal(0);
+    el.enhance = true;
+    d = await render(el, () => el.zoomTo(0.5));
+    expect(d.tiles).to.deep.equal([]);
+    expect(d.watermark).to.equal(undefined);
+    expect(countColor(canvas, { x: 0, y: 0, width: 256, height: 256 }, WATERMARK_COLORS.text)).to.equal(0);
+  });
+
+  it("panning away cancels the old viewport's tiles; none of them is drawn afterwards", async () => {
+    el.tileSize = 32; // a fresh grid: nothing cached
+    el.enhance = false;
+    await render(el, () => el.zoomTo(4, { x: 100, y: 100 }));
+    const abortedBefore = el.stats.aborted;
+    const first = once(el, 'sr-tile-enhanced');
+    el.enhance = true;
+    await first; // the old view is being enhanced (9 cells of 32 px)
+    console.log('after first tile', JSON.stringify(el.stats), el.tileSize);
+    const oldRegion = { x0: 68, x1: 132 };
+    const drawnAfter: LiveTileInfo[] = [];
+    const onRender = (e: HTMLElementEventMap['sr-rendered']) => drawnAfter.push(...e.detail.tiles);
+    const prov = once(el, 'sr-provenance');
+    el.zoomTo(4, { x: 300, y: 300 });
+    el.addEventListener('sr-rendered', onRender);
+    await prov;
+    await render(el);
+    el.removeEventListener('sr-rendered', onRender);
+    const aborted = el.stats.aborted - abortedBefore;
+    console.log(`pan: ${aborted} stale tile requests aborted; ${drawnAfter.length} tile draws after the pan`);
+    expect(aborted).to.be.greaterThan(0);
+    expect(drawnAfter.length).to.be.greaterThan(0);
+    for (const t of drawnAfter) {
+      expect(t.rect.x, `tile ${t.col},${t.row}`).to.be.greaterThan(oldRegion.x1);
+      expect(t.rect.x + t.rect.width).to.be.greaterThan(268);
+      expect(t.rect.y + t.rect.height).to.be.greaterThan(268);
+    }
+    el.tileSize = 64;
+  });
+
+  it('MONOCHROME1: enhanced tiles are inverted like the original', async () => {
+    const small = mount(128, 128);
+    try {
+      await openIn(small, CR_MONO1);
+      const canvas = canvasOf(small);
+      await render(small, () => small.zoomTo(4, { x: 96, y: 96 }));
+      const o = gray(canvas, 0, 0, 128, 128);
+      const tiles = await enhanced(small, () => (small.enhance = true));
+      expect(tiles.length).to.equal(1);
+      const e = gray(canvas, 0, 0, 128, 128);
+      const h = small.watermark!.y - 12; // above the watermark (it wraps to several lines at 128 px)
+      const r = correlation(sub(e, 8, 8, 112, h), sub(o, 8, 8, 112, h));
+      console.log(`MONOCHROME1 corr(enhanced, original) ${r.toFixed(4)}`);
+      expect(r).to.be.greaterThan(0.9);
+      expect(small.viewport!.invert).to.equal(true);
+    } finally {
+      small.remove();
+    }
+  });
+
+  it('GeoTIFF RGB with satellite-x2: three bands enhanced, drawn in colour with the watermark', async () => {
+    const small = mount(128, 128);
+    try {
+      await openIn(small, RGB_TIF);
+      expect(small.info!.display).to.equal('color');
+      expect(small.effectiveModel).to.equal('satellite-x2');
+      expect(small.info!.spacing).to.deep.include({ row: 5, unit: 'm' });
+      const canvas = canvasOf(small);
+      await render(small, () => small.zoomTo(4, { x: 32, y: 32 }));
+      const o = canvas.getContext('2d')!.getImageData(8, 8, 112, 40).data;
+      const tiles = await enhanced(small, () => (small.enhance = true));
+      expect(tiles.length).to.equal(1);
+      expect(small.watermark!.y).to.be.greaterThan(52);
+      const e = canvas.getContext('2d')!.getImageData(8, 8, 112, 40).data;
+      for (let c = 0; c < 3; c++) {
+        const pick = (d: Uint8ClampedArray) =>
+          Float64Array.from({ length: d.length / 4 }, (_, i) => d[i * 4 + c]!);
+        const r = correlation(pick(e), pick(o));
+        expect(r, `channel ${c}`).to.be.greaterThan(0.9);
+      }
+      expect(small.watermark!.lines.join(' · ')).to.equal('AI-enhanced · satellite-x2 · x2');
+      expect(small.enhancedSpacing).to.deep.include({ row: 2.5, column: 2.5, unit: 'm' });
+      expect(small.provenance!.normalization.map((n) => n.band)).to.deep.equal([0, 1, 2]);
+    } finally {
+      small.remove();
+    }
+  });
+
+  it('contacted nothing but this origin (fetch calls and resource timing)', () => {
+    expect(fetched.length).to.be.greaterThan(0);
+    const resources = performance.getEntriesByType('resource').map((r) => r.name);
+    const foreign = [...fetched, ...resources].filter(
+      (u) => new URL(u, location.href).origin !== location.origin,
+    );
+    expect(foreign).to.deep.equal([]);
+    // the model weights came through fetch from this origin
+    expect(fetched.some((u) => u.includes('.onnx'))).to.equal(true);
   });
 });
