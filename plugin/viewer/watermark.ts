@@ -22,6 +22,8 @@ export interface WatermarkBox {
   width: number;
   height: number;
   lines: string[];
+  /** Drawn vertically because the enhanced strip is narrower than the label's widest word. */
+  rotated: boolean;
 }
 
 /** "AI-enhanced · <model> · x<scale>", plus "perceptual" for GAN weights. */
@@ -44,7 +46,8 @@ function layout(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): 
 
 /**
  * Draws the label at the bottom-right of the canvas strip [x0, x1) (the enhanced side), in canvas
- * pixels whatever the context's transform was.
+ * pixels whatever the context's transform was. Wrapped at ' · ' when the strip is narrow; turned
+ * vertical when even the widest word does not fit, so it stays on the enhanced side of a split.
  */
 export function drawWatermark(
   ctx: CanvasRenderingContext2D,
@@ -56,20 +59,37 @@ export function drawWatermark(
   const px = Math.max(11, Math.min(16, Math.round(area.height / 32)));
   ctx.font = `bold ${px}px sans-serif`;
   ctx.textBaseline = 'top';
-  const pad = Math.round(px / 2);
-  const lines = layout(ctx, label, Math.max(40, area.x1 - area.x0 - 2 * pad - 8));
-  const textW = Math.ceil(Math.max(...lines.map((l) => ctx.measureText(l).width)));
+  const strip = area.x1 - area.x0;
   const lineH = Math.round(px * 1.25);
-  const width = textW + 2 * pad;
-  const height = lines.length * lineH + 2 * pad - (lineH - px);
-  const x = Math.round(area.x1 - 4 - width);
-  const y = Math.round(area.height - 4 - height);
+  let pad = Math.round(px / 2);
+  let margin = 4;
+  let lines = layout(ctx, label, Math.max(1, strip - 2 * margin - 2 * pad));
+  let textW = Math.ceil(Math.max(...lines.map((l) => ctx.measureText(l).width)));
+  // vertical, with a tighter box, when the widest word does not fit across the strip
+  const rotated = textW + 2 * pad + 2 * margin > strip;
+  if (rotated) {
+    pad = 3;
+    margin = strip >= px + 2 * pad + 2 ? 1 : 0;
+    lines = [label];
+    textW = Math.ceil(ctx.measureText(label).width);
+  }
+  const along = textW + 2 * pad;
+  const across = lines.length * lineH + 2 * pad - (lineH - px);
+  const width = rotated ? across : along;
+  const height = rotated ? along : across;
+  const x = Math.round(area.x1 - margin - width);
+  const y = Math.max(0, Math.round(area.height - margin - height));
   ctx.fillStyle = `rgb(${WATERMARK_COLORS.box.join(',')})`;
   ctx.fillRect(x, y, width, height);
   ctx.fillStyle = `rgb(${WATERMARK_COLORS.text.join(',')})`;
-  lines.forEach((l, i) => ctx.fillText(l, x + pad, y + pad + i * lineH));
+  if (rotated) {
+    // reads bottom to top along the right edge
+    ctx.translate(x + pad, y + height - pad);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(label, 0, 0);
+  } else lines.forEach((l, i) => ctx.fillText(l, x + pad, y + pad + i * lineH));
   ctx.restore();
-  return { x, y, width, height, lines };
+  return { x, y, width, height, lines, rotated };
 }
 
 /** A drawn tile for outlining: its grid cell and canvas-space corners. */
