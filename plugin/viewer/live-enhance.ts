@@ -432,12 +432,14 @@ export class LiveEnhanceController implements ReactiveController {
     });
     const ms = performance.now() - t0;
     let worst = Infinity;
+    const bands = this.bands();
     for (let b = 0; b < result.samples; b++) {
+      const band = bands[b] as number;
       const lr = new Float64Array(cell.width * cell.height);
       for (let y = 0; y < cell.height; y++)
         for (let x = 0; x < cell.width; x++)
           lr[y * cell.width + x] = loaded.modality[
-            ((cell.y + y) * raster.width + cell.x + x) * raster.samples + (this.bands()[b] as number)
+            ((cell.y + y) * raster.width + cell.x + x) * raster.samples + band
           ] as number;
       const sr = new Float32Array(result.width * result.height);
       for (let i = 0; i < sr.length; i++) sr[i] = result.data[i * result.samples + b] as number;
@@ -487,6 +489,13 @@ export class LiveEnhanceController implements ReactiveController {
     for (const r of shared.records) l(r); // e.g. 'auto' without WebGPU: reported at creation
   }
 
+  /** A stored tile as events report it; `flagged` follows the current threshold. */
+  private describe(t: StoredTile): LiveTileInfo {
+    const { col, row, rect, backend, ms, consistencyPsnr } = t;
+    const flagged = consistencyPsnr < this.config.consistencyThresholdDb;
+    return { col, row, rect, backend, ms, consistencyPsnr, flagged };
+  }
+
   /** Provenance of the tiles stored for the current configuration. */
   provenance(): ViewerProvenance {
     const loaded = this.loaded as LoadedRaster;
@@ -531,15 +540,7 @@ export class LiveEnhanceController implements ReactiveController {
       region: tiles.length
         ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
         : { x: 0, y: 0, width: 0, height: 0 },
-      tiles: tiles.map(({ col, row, rect, backend, ms, consistencyPsnr, flagged }) => ({
-        col,
-        row,
-        rect,
-        backend,
-        ms,
-        consistencyPsnr,
-        flagged,
-      })),
+      tiles: tiles.map((t) => this.describe(t)),
       spacing: this.enhancedSpacing as PixelSpacing,
       consistencyThresholdDb: c.consistencyThresholdDb,
       tilesrVersion: TILESR_VERSION,
@@ -609,7 +610,7 @@ export class LiveEnhanceController implements ReactiveController {
         col: t.col,
         row: t.row,
         corners: [p(x, y), p(x + width, y), p(x + width, y + height), p(x, y + height)],
-        flagged: t.flagged,
+        flagged: this.describe(t).flagged,
       };
     });
     outlineTiles(ctx, outline);
@@ -620,15 +621,7 @@ export class LiveEnhanceController implements ReactiveController {
       x1: canvas.width,
       height: canvas.height,
     });
-    this.lastDrawn = tiles.map(({ col, row, rect, backend, ms, consistencyPsnr, flagged }) => ({
-      col,
-      row,
-      rect,
-      backend,
-      ms,
-      consistencyPsnr,
-      flagged,
-    }));
+    this.lastDrawn = tiles.map((t) => this.describe(t));
     this.stats.enhancedRenders++;
   }
 }

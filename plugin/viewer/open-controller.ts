@@ -164,7 +164,10 @@ export class OpenController implements ReactiveController {
   /** Closes the source. */
   async close(): Promise<void> {
     this.abort?.abort();
-    await this.source?.close().catch(() => undefined);
+    if (this.current) unregisterRaster(this.current.imageId);
+    this.current = undefined;
+    const source = this.source;
     this.source = undefined;
+    await source?.close().catch(() => undefined);
   }
 }

@@ -107,6 +107,9 @@ export class SrViewer extends LitElement {
     this.addEventListener('dragover', this.onDragOver);
     this.addEventListener('dragleave', this.onDragLeave);
     this.addEventListener('drop', this.onDrop);
+    // back after a real removal (not a move): enable again and reopen `src`
+    if (this.hasUpdated && !this.connecting)
+      void this.ensureConnected().then(() => (this.src ? this.open(this.src) : undefined));
   }
 
   override disconnectedCallback(): void {
@@ -114,10 +117,19 @@ export class SrViewer extends LitElement {
     this.removeEventListener('dragover', this.onDragOver);
     this.removeEventListener('dragleave', this.onDragLeave);
     this.removeEventListener('drop', this.onDrop);
+    // a move (remove + insert in one task) keeps cornerstone and the image; a removal frees them
+    queueMicrotask(() => {
+      if (!this.isConnected) this.teardown();
+    });
+  }
+
+  private teardown(): void {
     this.resizeObserver?.disconnect();
     this.unbind?.();
     this.unbind = undefined;
     this.live.detach();
+    this.live.setImage(undefined);
+    void this.opener.close();
     if (this.cs && this.enabledEl && !this.cornerstoneElement) {
       try {
         this.cs.disable(this.enabledEl);
@@ -126,7 +138,9 @@ export class SrViewer extends LitElement {
       }
     }
     this.cs = undefined;
+    this.enabledEl = undefined;
     this.connecting = undefined;
+    this.info = undefined;
   }
 
   /** Resolves once cornerstone is loaded and the element enabled. */

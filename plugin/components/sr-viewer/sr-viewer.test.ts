@@ -283,6 +283,124 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
     el.tileSize = 64;
   });
 
+  it('tiles below the consistency threshold get a dashed marker outline (threshold applies at draw time)', async () => {
+    const canvas = canvasOf(el);
+    el.enhance = true;
+    await render(el, () => el.zoomTo(4, { x: 192, y: 192 }));
+    const all = { x: 0, y: 0, width: 256, height: 256 };
+    const magenta = [255, 0, 255] as const;
+    let d = await render(el);
+    expect(d.tiles.length).to.be.greaterThan(0);
+    expect(d.tiles.every((t) => !t.flagged && t.consistencyPsnr > 35)).to.equal(true);
+    expect(countColor(canvas, all, magenta)).to.equal(0);
+    el.consistencyThreshold = 100; // every tile now fails
+    await el.updateComplete;
+    d = await render(el);
+    expect(d.tiles.every((t) => t.flagged)).to.equal(true);
+    expect(countColor(canvas, all, magenta)).to.be.greaterThan(50);
+    el.consistencyThreshold = 35;
+    await el.updateComplete;
+    d = await render(el);
+    expect(d.tiles.some((t) => t.flagged)).to.equal(false);
+    expect(countColor(canvas, all, magenta)).to.equal(0);
+  });
+
+  it('prefetches a ring at lower priority after the visible tile; panning into it needs no new inference', async () => {
+    const small = mount(128, 128);
+    try {
+      small.tileSize = 32;
+      small.prefetch = 1;
+      await openIn(small, MR);
+      await render(small, () => small.zoomTo(8, { x: 48, y: 48 })); // 16x16 LR px inside cell (1,1)
+      const order: string[] = [];
+      small.addEventListener('sr-tile-enhanced', (e) =>
+        order.push(`${e.detail.tile.col},${e.detail.tile.row}`),
+      );
+      await enhanced(small, () => (small.enhance = true));
+      expect(order[0]).to.equal('1,1');
+      expect(new Set(order)).to.deep.equal(
+        new Set(['0,0', '1,0', '2,0', '0,1', '1,1', '2,1', '0,2', '1,2', '2,2']),
+      );
+      const before = order.length;
+      const d = await render(small, () => small.panBy(-96, 0)); // 12 LR px right: into cell (2,1)
+      expect(d.tiles.map((t) => `${t.col},${t.row}`)).to.include('2,1');
+      expect(order.length).to.equal(before);
+    } finally {
+      small.remove();
+    }
+  });
+
+  it('opens a GeoTIFF in the same viewer after a DICOM; zoom, pan and window/level work on both', async () => {
+    const canvas = canvasOf(el);
+    el.enhance = false;
+    await openIn(el, RGB_TIF);
+    expect(el.info!.format).to.equal('geotiff');
+    await render(el, () => el.zoomTo(2, { x: 96, y: 96 }));
+    const a = canvas.getContext('2d')!.getImageData(0, 0, 256, 256).data;
+    await render(el, () => el.panBy(30, 0));
+    const b = canvas.getContext('2d')!.getImageData(0, 0, 256, 256).data;
+    await render(el, () => el.setVoi(100, 100));
+    const c = canvas.getContext('2d')!.getImageData(0, 0, 256, 256).data;
+    // after the pan, column x shows what column x - 30 showed before
+    let same = 0;
+    for (let y = 20; y < 230; y++)
+      if (Math.abs(b[(y * 256 + 130) * 4]! - a[(y * 256 + 100) * 4]!) <= 2) same++;
+    expect(same).to.be.greaterThan(200);
+    expect(meanAbsDiff(b, c)).to.be.greaterThan(5);
+    expect(el.viewport!.voi).to.deep.equal({ windowCenter: 100, windowWidth: 100 });
+    await openIn(el, MR);
+    expect(el.info!.format).to.equal('dicom');
+    expect(el.info!.voi).to.deep.equal({ windowCenter: 763, windowWidth: 1639 });
+  });
+
+  it('shows another frame of a multi-frame DICOM; opens a dropped file; reports a bad file as sr-error', async () => {
+    const small = mount(128, 128);
+    try {
+      await openIn(small, '/fixtures/dicom/mr64_10frame_12bit_explicit_le.dcm');
+      expect(small.info!.frames).to.equal(10);
+      const f0 = canvasOf(small).getContext('2d')!.getImageData(0, 0, 128, 128).data;
+      const loaded = once(small, 'sr-image-loaded');
+      small.frame = 3;
+      expect((await loaded).detail.info.frame).to.equal(3);
+      await render(small);
+      const f3 = canvasOf(small).getContext('2d')!.getImageData(0, 0, 128, 128).data;
+      expect(meanAbsDiff(f0, f3)).to.be.greaterThan(1);
+
+      const bytes = await (await fetch(RGB_TIF)).arrayBuffer();
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'dropped.tif', { type: 'image/tiff' }));
+      const dropped = once(small, 'sr-image-loaded');
+      small.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      expect((await dropped).detail.info.format).to.equal('geotiff');
+
+      const err = once(small, 'sr-error');
+      void small.open('/fixtures/README.md');
+      expect((await err).detail.code).to.equal('UNKNOWN_FORMAT');
+    } finally {
+      small.remove();
+    }
+  });
+
+  it('attaches to an existing cornerstone element given as a property', async () => {
+    const host = document.createElement('div');
+    host.style.width = '100px';
+    host.style.height = '100px';
+    document.body.append(host);
+    const v = document.createElement('sr-viewer');
+    v.cornerstoneElement = host;
+    v.style.width = '10px';
+    v.style.height = '10px';
+    document.body.append(v);
+    try {
+      await openIn(v, MR);
+      expect(v.canvas!.parentElement).to.equal(host);
+      expect(v.canvas!.width).to.equal(100);
+    } finally {
+      v.remove();
+      host.remove();
+    }
+  });
+
   it('MONOCHROME1: enhanced tiles are inverted like the original', async () => {
     const small = mount(128, 128);
     try {
@@ -298,6 +416,11 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
       console.log(`MONOCHROME1 corr(enhanced, original) ${r.toFixed(4)}`);
       expect(r).to.be.greaterThan(0.9);
       expect(small.viewport!.invert).to.equal(true);
+      // the GAN variant is never the default, and says so in the watermark when chosen
+      expect(small.variant).to.equal('fidelity');
+      await enhanced(small, () => (small.variant = 'perceptual'));
+      expect(small.watermark!.lines.join(' · ')).to.equal('AI-enhanced · medical-x2 · x2 · perceptual');
+      expect(small.provenance!.perceptual).to.equal(true);
     } finally {
       small.remove();
     }
