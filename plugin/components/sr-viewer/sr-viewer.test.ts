@@ -3,8 +3,10 @@
 // window/level, carry the watermark on every render that shows them (and only then), panning drops
 // stale work, spacing is original / scale, and nothing but this origin is contacted.
 import { expect } from '@esm-bundle/chai';
+import { resetMouse, sendMouse } from '@web/test-runner-commands';
 import { correlation, countColor, gray, meanAbsDiff, type Gray } from '../../viewer/testing/canvas.ts';
 import type { LiveTileInfo } from '../../viewer/live-enhance.ts';
+import { getLoadedRaster } from '../../viewer/loader.ts';
 import { WATERMARK_COLORS, type WatermarkBox } from '../../viewer/watermark.ts';
 import './sr-viewer.ts';
 import type { SrViewer } from './sr-viewer.component.ts';
@@ -120,6 +122,8 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
     const nearest = gray(canvas, 0, 0, 256, 256);
     await render(el, () => cornerstone.setViewport(enabled.element, { ...vp, pixelReplication: false }));
 
+    const raster = getLoadedRaster(el.info!.imageId)!.raster;
+    const stored = raster.data.slice();
     const progress: Array<{ done: number; total: number }> = [];
     el.addEventListener('sr-enhance-progress', (e) => progress.push(e.detail));
     const t0 = performance.now();
@@ -131,6 +135,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
       `4 tiles (64 px + halo 17, x2, WASM) in ${ms.toFixed(0)} ms incl. session; per tile:`,
       el.provenance!.tiles.map((t) => `${t.ms.toFixed(0)} ms ${t.consistencyPsnr.toFixed(1)} dB`).join(', '),
     );
+    expect(raster.data).to.deep.equal(stored); // the original is never modified
     const e = gray(canvas, 0, 0, 256, 256);
     // compare away from the watermark (bottom) and outline (none inside: tiles cover the canvas)
     const [x, y, w, h] = [16, 16, 224, 190];
@@ -378,6 +383,48 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
       expect((await err).detail.code).to.equal('UNKNOWN_FORMAT');
     } finally {
       small.remove();
+    }
+  });
+
+  it('mouse: wheel zooms about the pointer, drag pans, right-drag changes the window', async () => {
+    const small = mount(128, 128);
+    try {
+      await openIn(small, MR);
+      const r = small.getBoundingClientRect();
+      const at = { x: r.left + 40, y: r.top + 50 };
+      const before = small.viewport!;
+      const under = small.canvasToPixel({ x: 40, y: 50 });
+      await render(small, () =>
+        small.canvas!.dispatchEvent(
+          new WheelEvent('wheel', {
+            deltaY: -500,
+            clientX: at.x,
+            clientY: at.y,
+            bubbles: true,
+            cancelable: true,
+          }),
+        ),
+      );
+      expect(small.viewport!.scale / before.scale).to.be.closeTo(Math.E, 1e-6);
+      const still = small.canvasToPixel({ x: 40, y: 50 });
+      expect(Math.hypot(still.x - under.x, still.y - under.y)).to.be.lessThan(0.01);
+      const t0 = small.viewport!.translation;
+      await sendMouse({ type: 'move', position: [Math.round(r.left + 60), Math.round(r.top + 60)] });
+      await sendMouse({ type: 'down' });
+      await sendMouse({ type: 'move', position: [Math.round(r.left + 80), Math.round(r.top + 70)] });
+      await sendMouse({ type: 'up' });
+      const t1 = small.viewport!.translation;
+      const s = small.viewport!.scale;
+      expect(t1.x - t0.x).to.be.closeTo(20 / s, 1e-6);
+      expect(t1.y - t0.y).to.be.closeTo(10 / s, 1e-6);
+      const w0 = small.viewport!.voi.windowWidth;
+      await sendMouse({ type: 'down', button: 'right' });
+      await sendMouse({ type: 'move', position: [Math.round(r.left + 100), Math.round(r.top + 70)] });
+      await sendMouse({ type: 'up', button: 'right' });
+      expect(small.viewport!.voi.windowWidth).to.be.greaterThan(w0);
+    } finally {
+      small.remove();
+      await resetMouse();
     }
   });
 
