@@ -102,7 +102,16 @@ export interface LiveEnhanceCallbacks {
   error(e: { code: string; message: string }): void;
   /** After every render of the shown image, with what was drawn (nothing enhanced: `[]`, undefined). */
   rendered(tiles: LiveTileInfo[], watermark: WatermarkBox | undefined): void;
+  /** The enhancement status changed. */
+  status(status: EnhanceStatus): void;
 }
+
+/**
+ * Where live enhancement stands: 'off'; 'zoom-in' (on, but the view is not zoomed in enough);
+ * 'enhancing' (tiles of the current view queued or running); 'done' (every visible tile shown);
+ * 'cancelled' (cancel() stopped the current view's tiles; a new view or setting resumes).
+ */
+export type EnhanceStatus = 'off' | 'zoom-in' | 'enhancing' | 'done' | 'cancelled';
 
 /** Counters for diagnostics and tests. */
 export interface LiveEnhanceStats {
@@ -158,6 +167,8 @@ export class LiveEnhanceController implements ReactiveController {
   private ranges = new Map<string, NormRange[]>();
   private tiles = new Map<string, StoredTile>();
   private job: Job | undefined;
+  private cancelledKey: string | undefined;
+  private currentStatus: EnhanceStatus = 'off';
   private live = new Set<Job>();
   private fallbackListener: ((r: FallbackRecord) => void) | undefined;
   private listenedSession: SharedSession | undefined;
@@ -197,6 +208,7 @@ export class LiveEnhanceController implements ReactiveController {
   /** Applies a new configuration and redraws. */
   configure(patch: Partial<LiveEnhanceConfig>): void {
     this.config = { ...this.config, ...patch };
+    this.cancelledKey = undefined;
     this.redraw();
   }
 
@@ -231,6 +243,25 @@ export class LiveEnhanceController implements ReactiveController {
         // the element is not enabled (yet): nothing is shown, nothing to redraw
       }
     }
+  }
+
+  /** Where enhancement stands now. */
+  get status(): EnhanceStatus {
+    return this.currentStatus;
+  }
+
+  private setStatus(s: EnhanceStatus): void {
+    if (s === this.currentStatus) return;
+    this.currentStatus = s;
+    this.callbacks.status(s);
+  }
+
+  /** Stops the current view's tiles (shown tiles stay); a new view or setting starts again. */
+  cancel(): void {
+    if (!this.job) return;
+    this.cancelledKey = this.job.key;
+    this.stop();
+    this.setStatus('cancelled');
   }
 
   private stop(): void {
@@ -332,10 +363,12 @@ export class LiveEnhanceController implements ReactiveController {
     }
     const { visible, ring } = this.cells(region);
     const key = `${this.configKey()}|${visible.map((c) => c.join(',')).join(';')}|${ring.length}`;
-    if (this.job?.key === key) return;
+    if (this.job?.key === key || this.cancelledKey === key) return;
+    this.cancelledKey = undefined;
     const wanted = new Set([...visible, ...ring].map(([c, r]) => this.tileKey(c, r)));
     const job: Job = { key, controller: new AbortController(), wanted };
     this.job = job;
+    this.setStatus('enhancing');
     this.live.add(job);
     void this.run(job, visible, ring);
   }
@@ -395,7 +428,9 @@ export class LiveEnhanceController implements ReactiveController {
       }
     }, 0);
     await Promise.all(requests);
-    if (!signal.aborted && this.job === job && total > 0) this.callbacks.provenance(this.provenance());
+    if (signal.aborted || this.job !== job) return;
+    this.setStatus('done');
+    if (total > 0) this.callbacks.provenance(this.provenance());
   }
 
   private async enhanceCell(
@@ -566,6 +601,7 @@ export class LiveEnhanceController implements ReactiveController {
     if (!v) return;
     const active = this.config.enabled && (this.config.anyZoom || v.scale >= 1);
     this.update(active, v.region);
+    if (!active) this.setStatus(this.config.enabled ? 'zoom-in' : 'off');
     if (!active) return;
     const drawn = this.visibleTiles(v.region);
     if (drawn.length === 0) return;

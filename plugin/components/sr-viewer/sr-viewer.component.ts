@@ -12,6 +12,7 @@ import type { Variant } from '../../../models/card.ts';
 import type { Cornerstone, Point, Viewport } from '../../viewer/cornerstone.ts';
 import {
   LiveEnhanceController,
+  type EnhanceStatus,
   type LiveTileInfo,
   type ViewerProvenance,
 } from '../../viewer/live-enhance.ts';
@@ -57,6 +58,8 @@ export class SrViewer extends LitElement {
 
   /** Facts about the image shown (undefined before the first load). */
   @state() info: ViewerImageInfo | undefined;
+  /** Where live enhancement stands ('off', 'zoom-in', 'enhancing', 'done', 'cancelled'). */
+  @state() enhanceStatus: EnhanceStatus = 'off';
   /** Provenance of what is shown enhanced (latest). */
   @state() provenance: ViewerProvenance | undefined;
 
@@ -72,6 +75,10 @@ export class SrViewer extends LitElement {
     },
     error: (e) => this.emit('sr-error', e),
     rendered: (tiles, watermark) => this.emit('sr-rendered', { tiles, watermark }),
+    status: (status) => {
+      this.enhanceStatus = status;
+      this.emit('sr-enhance-status', { status });
+    },
   });
 
   private readonly opener = new OpenController(this, {
@@ -290,6 +297,11 @@ export class SrViewer extends LitElement {
   /** Counters: aborted tile requests, completed tiles, renders with/without enhanced pixels. */
   get stats(): Readonly<LiveEnhanceController['stats']> {
     return this.live.stats;
+  }
+
+  /** Stops the current view's enhancement (tiles already shown stay); panning, zooming or a new setting resumes. */
+  cancel(): void {
+    this.live.cancel();
   }
 
   /** Re-renders now (cornerstone draw, then the overlay). */

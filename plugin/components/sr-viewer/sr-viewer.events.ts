@@ -1,6 +1,6 @@
 /** The typed events <sr-viewer> dispatches (bubbling, composed). */
 import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts';
-import type { LiveTileInfo, ViewerProvenance } from '../../viewer/live-enhance.ts';
+import type { EnhanceStatus, LiveTileInfo, ViewerProvenance } from '../../viewer/live-enhance.ts';
 import type { ViewerImageInfo } from '../../viewer/open-controller.ts';
 import type { WatermarkBox } from '../../viewer/watermark.ts';
 
@@ -23,6 +23,9 @@ export type SrErrorEvent = CustomEvent<{ code: string; message: string }>;
 /** `sr-rendered`: a cornerstone render finished; `tiles` enhanced tiles were drawn under `watermark`. */
 export type SrRenderedEvent = CustomEvent<{ tiles: LiveTileInfo[]; watermark: WatermarkBox | undefined }>;
 
+/** `sr-enhance-status`: live enhancement moved to another status. */
+export type SrEnhanceStatusEvent = CustomEvent<{ status: EnhanceStatus }>;
+
 declare global {
   interface HTMLElementEventMap {
     'sr-image-loaded': SrImageLoadedEvent;
@@ -32,5 +35,6 @@ declare global {
     'sr-provenance': SrProvenanceEvent;
     'sr-error': SrErrorEvent;
     'sr-rendered': SrRenderedEvent;
+    'sr-enhance-status': SrEnhanceStatusEvent;
   }
 }

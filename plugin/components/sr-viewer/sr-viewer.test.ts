@@ -335,6 +335,37 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
     }
   });
 
+  it('status follows zoom and work; cancel() stops the current view until it changes', async () => {
+    const small = mount(128, 128);
+    try {
+      small.tileSize = 16; // a fresh grid: nothing cached
+      await openIn(small, MR);
+      const statuses: string[] = [];
+      small.addEventListener('sr-enhance-status', (e) => statuses.push(e.detail.status));
+      await render(small, () => (small.enhance = true));
+      expect(small.enhanceStatus).to.equal('zoom-in'); // fitted: below 1 screen px per image px
+      const first = once(small, 'sr-tile-enhanced');
+      await render(small, () => small.zoomTo(2, { x: 200, y: 200 })); // 64x64 LR: 16+ cells of 16 px
+      expect(small.enhanceStatus).to.equal('enhancing');
+      await first;
+      const abortedBefore = small.stats.aborted;
+      small.cancel();
+      expect(small.enhanceStatus).to.equal('cancelled');
+      await new Promise((r) => setTimeout(r, 0)); // rejections of the dropped requests settle
+      expect(small.stats.aborted).to.be.greaterThan(abortedBefore);
+      const completed = small.stats.completed;
+      await render(small); // same view: stays cancelled
+      await new Promise((r) => setTimeout(r, 300));
+      expect(small.enhanceStatus).to.equal('cancelled');
+      expect(small.stats.completed).to.equal(completed);
+      small.tileSize = 64; // a new setting resumes (cells of 64 px are cached from earlier tests)
+      await once(small, 'sr-enhance-status', (e) => e.detail.status === 'done');
+      expect(statuses.slice(0, 3)).to.deep.equal(['zoom-in', 'enhancing', 'cancelled']);
+    } finally {
+      small.remove();
+    }
+  });
+
   it('opens a GeoTIFF in the same viewer after a DICOM; zoom, pan and window/level work on both', async () => {
     const canvas = canvasOf(el);
     el.enhance = false;
