@@ -627,36 +627,37 @@ export class LiveEnhanceController implements ReactiveController {
     const viewport: Viewport = detail.viewport;
     const canvas = enabledElement.canvas;
     const splitX = Math.max(0, Math.min(canvas.width, this.config.splitX));
-    ctx.save();
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.beginPath();
-    ctx.rect(splitX, 0, canvas.width - splitX, canvas.height);
-    ctx.clip();
-    cs.setToPixelCoordinateSystem(enabledElement, ctx);
-    // the same smoothing cornerstone used for the original, so only the model's detail differs
-    ctx.imageSmoothingEnabled = !viewport.pixelReplication;
-    for (const t of tiles) {
-      const { x, y, width, height } = t.rect;
-      ctx.drawImage(t.pixels.for(loaded.display, viewport), x, y, width, height);
-    }
-    const outline: OutlineTile[] = tiles.map((t) => {
-      const { x, y, width, height } = t.rect;
-      const p = (px: number, py: number) => cs.pixelToCanvas(element, { x: px, y: py });
-      return {
-        col: t.col,
-        row: t.row,
-        corners: [p(x, y), p(x + width, y), p(x + width, y + height), p(x, y + height)],
-        flagged: this.describe(t).flagged,
-      };
-    });
-    outlineTiles(ctx, outline);
-    ctx.restore();
+    // the label is made before any enhanced pixel lands, and drawn even if drawing a tile fails
     const entry = getModel(this.config.modelId, this.config.variant);
-    this.lastWatermark = drawWatermark(ctx, watermarkLabel(entry.id, entry.scale, entry.perceptual), {
-      x0: splitX,
-      x1: canvas.width,
-      height: canvas.height,
-    });
+    const label = watermarkLabel(entry.id, entry.scale, entry.perceptual);
+    ctx.save();
+    try {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.beginPath();
+      ctx.rect(splitX, 0, canvas.width - splitX, canvas.height);
+      ctx.clip();
+      cs.setToPixelCoordinateSystem(enabledElement, ctx);
+      // the same smoothing cornerstone used for the original, so only the model's detail differs
+      ctx.imageSmoothingEnabled = !viewport.pixelReplication;
+      for (const t of tiles) {
+        const { x, y, width, height } = t.rect;
+        ctx.drawImage(t.pixels.for(loaded.display, viewport), x, y, width, height);
+      }
+      const outline: OutlineTile[] = tiles.map((t) => {
+        const { x, y, width, height } = t.rect;
+        const p = (px: number, py: number) => cs.pixelToCanvas(element, { x: px, y: py });
+        return {
+          col: t.col,
+          row: t.row,
+          corners: [p(x, y), p(x + width, y), p(x + width, y + height), p(x, y + height)],
+          flagged: this.describe(t).flagged,
+        };
+      });
+      outlineTiles(ctx, outline);
+    } finally {
+      ctx.restore();
+      this.lastWatermark = drawWatermark(ctx, label, { x0: splitX, x1: canvas.width, height: canvas.height });
+    }
     this.lastDrawn = tiles.map((t) => this.describe(t));
     this.stats.enhancedRenders++;
   }

@@ -266,7 +266,6 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
     const first = once(el, 'sr-tile-enhanced');
     el.enhance = true;
     await first; // the old view is being enhanced (9 cells of 32 px)
-    console.log('after first tile', JSON.stringify(el.stats), el.tileSize);
     const oldRegion = { x0: 68, x1: 132 };
     const drawnAfter: LiveTileInfo[] = [];
     const onRender = (e: HTMLElementEventMap['sr-rendered']) => drawnAfter.push(...e.detail.tiles);
