@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<string>> = {
   'sr-bicubic': async () => (await import('./sr-bicubic.ts')).benchSrBicubic(),
   inference: async () => (await import('./inference.ts')).benchInference(),
   'browser-inference': async () => (await import('./browser-inference.ts')).benchBrowserInference(),
+  zoom: async () => (await import('./zoom.ts')).benchZoom(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,0 +1,147 @@
+/**
+ * Zoom to enhanced pixels, through the demo page in Debian's Chromium (playwright-core): from a
+ * zoom-in to the first enhanced tile drawn on screen (`sr-rendered` with tiles) and to the whole
+ * viewport enhanced (`sr-provenance`), per backend. The page starts below 1 screen px per image px
+ * (nothing enhanced), then zooms in about a point ("cold": includes loading the weights and creating
+ * the session) and then about another point whose tiles are not cached ("warm"). Prefetch is off so
+ * "full viewport" means the visible tiles only. WebGPU runs on Chromium's SwiftShader software
+ * adapter on a machine without a GPU, at a small viewport: those numbers are a CPU emulation.
+ */
+import type { Page } from 'playwright-core';
+import { launchChromium, startRepoServer } from '../scripts/repo-server.ts';
+import type { TilesrDemo } from '../scripts/screenshots.ts';
+import { fmt } from './timing.ts';
+
+interface ZoomCase {
+  label: string;
+  backend: 'wasm' | 'webgpu';
+  /** Viewer size in CSS px and the zoom (screen px per image px). */
+  size: number;
+  zoom: number;
+  tile: number;
+  budgetMs: number;
+}
+
+const CASES: ZoomCase[] = [
+  { label: 'WASM', backend: 'wasm', size: 512, zoom: 2, tile: 64, budgetMs: 180_000 },
+  {
+    label: 'WebGPU (SwiftShader software adapter, no GPU)',
+    backend: 'webgpu',
+    size: 96,
+    zoom: 3,
+    tile: 32,
+    budgetMs: 240_000,
+  },
+];
+
+interface Timing {
+  firstMs: number;
+  fullMs: number;
+  tiles: number;
+  backends: string;
+}
+
+type DemoViewer = HTMLElement & {
+  info?: unknown;
+  tileSize: number;
+  prefetch: number;
+  enhance: boolean;
+  zoomTo(scale: number, centre?: { x: number; y: number }): void;
+  provenance?: { tiles: unknown[]; backends: Record<string, number> };
+};
+
+/** One zoom about `centre` (image px): times to the first enhanced render and to provenance. */
+async function zoomOnce(page: Page, c: ZoomCase, centre: { x: number; y: number }): Promise<Timing> {
+  return page.evaluate(
+    async ([zoom, cx, cy, budget]) => {
+      const g = globalThis as unknown as { tilesrDemo: TilesrDemo & { viewer: DemoViewer } };
+      const v = g.tilesrDemo.viewer;
+      const first = g.tilesrDemo.nextViewerEvent('sr-rendered', true, budget);
+      const full = g.tilesrDemo.nextViewerEvent('sr-provenance', false, budget);
+      const t0 = performance.now();
+      v.zoomTo(zoom, { x: cx, y: cy });
+      const t1 = await first;
+      const t2 = await full;
+      const p = v.provenance;
+      return {
+        firstMs: t1 - t0,
+        fullMs: t2 - t0,
+        tiles: p?.tiles.length ?? 0,
+        backends: Object.entries(p?.backends ?? {})
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', '),
+      };
+    },
+    [c.zoom, centre.x, centre.y, c.budgetMs] as const,
+  );
+}
+
+async function runCase(origin: string, c: ZoomCase): Promise<{ cold: Timing; warm: Timing }> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
+    await page.goto(`${origin}/demo/index.html?enhance=0&backend=${c.backend}`);
+    await page.waitForFunction(
+      () => (document.getElementById('viewer') as DemoViewer | null)?.info,
+      undefined,
+      {
+        timeout: 60_000,
+      },
+    );
+    await page.evaluate(
+      ([size, tile]) => {
+        const wrap = document.getElementById('viewer-wrap')!;
+        wrap.style.width = wrap.style.height = `${size}px`;
+        const v = document.getElementById('viewer') as DemoViewer;
+        v.tileSize = tile;
+        v.prefetch = 0;
+        v.zoomTo(0.5);
+        v.enhance = true;
+      },
+      [c.size, c.tile] as const,
+    );
+    await page.waitForTimeout(500);
+    // centres on tile centres of the fixed LR grid, far apart so the warm zoom finds nothing cached
+    const cold = await zoomOnce(page, c, { x: c.tile * 1.5, y: c.tile * 1.5 });
+    const warm = await zoomOnce(page, c, { x: 384 - c.tile * 1.5, y: 384 - c.tile * 1.5 });
+    return { cold, warm };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Runs the zoom benchmark and returns a Markdown table. */
+export async function benchZoom(): Promise<string> {
+  const server = await startRepoServer();
+  const rows: string[] = [
+    '| backend | viewer | zoom | tile (LR px) | run | first tile on screen | full viewport | tiles | backends |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  try {
+    for (const c of CASES) {
+      try {
+        const { cold, warm } = await runCase(server.origin, c);
+        for (const [run, t] of [
+          ['cold (loads weights, creates session)', cold],
+          ['warm (new tiles)', warm],
+        ] as const)
+          rows.push(
+            `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | ${run} | ${fmt(t.firstMs)} ms | ${fmt(t.fullMs)} ms | ${t.tiles} | ${t.backends} |`,
+          );
+      } catch (err) {
+        rows.push(
+          `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | – | failed: ${String(err).split('\n')[0]} | | | |`,
+        );
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  return [
+    'MR sample (384×384, 12-bit) in the demo page, medical-x2, prefetch off; times from `zoomTo` to the',
+    "viewer's first render with enhanced tiles and to its `sr-provenance` (every visible tile done).",
+    '',
+    ...rows,
+  ].join('\n');
+}
