@@ -542,3 +542,38 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
     expect(fetched.some((u) => u.includes('.onnx'))).to.equal(true);
   });
 });
+
+describe('<sr-viewer> on WebGPU (software adapter: one tiny tile)', function () {
+  this.timeout(180_000);
+  it('backend "webgpu" enhances in the WebGPU worker and draws what WASM draws', async function () {
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    if (!gpu || !(await gpu.requestAdapter())) this.skip();
+    const small = mount(128, 128);
+    try {
+      small.tileSize = 8; // 8 px cell + 17 px halo per side: a 42x42 input, ~10 s on SwiftShader
+      await openIn(small, MR);
+      const canvas = canvasOf(small);
+      await render(small, () => small.zoomTo(16, { x: 196, y: 196 })); // exactly cell (24, 24)
+      await enhanced(small, () => (small.enhance = true)); // WASM first
+      const wasm = gray(canvas, 0, 0, 128, 128);
+      const fallbacks: unknown[] = [];
+      small.addEventListener('sr-fallback', (e) => fallbacks.push(e.detail.record));
+      const tile = once(small, 'sr-tile-enhanced');
+      const tiles = await enhanced(small, () => (small.backend = 'webgpu'));
+      const t = (await tile).detail;
+      console.log(`WebGPU (SwiftShader) tile 8 px + halo: ${t.ms.toFixed(0)} ms incl. session`);
+      expect(t.backend).to.equal('webgpu');
+      expect(fallbacks).to.deep.equal([]);
+      expect(tiles.map((q) => [q.col, q.row])).to.deep.equal([[24, 24]]);
+      expect(small.provenance!.backends).to.deep.equal({ webgpu: 1 });
+      const webgpu = gray(canvas, 0, 0, 128, 128);
+      let max = 0;
+      for (let i = 0; i < wasm.data.length; i++)
+        max = Math.max(max, Math.abs(wasm.data[i]! - webgpu.data[i]!));
+      expect(max).to.be.at.most(2); // same tile, same place, same watermark
+      expect(countColor(canvas, small.watermark!, WATERMARK_COLORS.text)).to.be.greaterThan(20);
+    } finally {
+      small.remove();
+    }
+  });
+});
