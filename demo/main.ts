@@ -6,6 +6,7 @@
 import { openRaster } from '../formats/index.ts';
 import type { Variant } from '../models/card.ts';
 import { sha256Hex } from '../models/integrity.ts';
+import '../plugin/components/sr-compare/sr-compare.ts';
 import '../plugin/components/sr-enhance-control/sr-enhance-control.ts';
 import type { BackendChoice } from '../plugin/components/sr-enhance-control/sr-enhance-control.component.ts';
 import '../plugin/components/sr-progress/sr-progress.ts';
@@ -95,15 +96,13 @@ viewer.addEventListener('sr-error', (e) => {
   errorLine.textContent = `${e.detail.code}: ${e.detail.message}`;
 });
 
-// before/after: enhanced pixels are drawn right of the split only (the viewer keeps the watermark)
+// before/after: <sr-compare> splits the viewer (original left, enhanced right); off = all enhanced
 const compare = $<HTMLInputElement>('compare');
-const split = $<HTMLDivElement>('split');
-function applyCompare(): void {
-  split.hidden = !compare.checked;
-  viewer.splitX = compare.checked ? Math.round((viewer.canvas?.width ?? 0) / 2) : 0;
-}
-compare.addEventListener('change', applyCompare);
-new ResizeObserver(applyCompare).observe(viewer);
+const split = $<HTMLElementTagNameMap['sr-compare']>('split');
+compare.addEventListener('change', () => {
+  split.classList.toggle('off', !compare.checked);
+  split.position = compare.checked ? 0.5 : 0;
+});
 
 $<HTMLButtonElement>('zoom-in').addEventListener('click', () =>
   viewer.zoomTo((viewer.viewport?.scale ?? 1) * 2),
