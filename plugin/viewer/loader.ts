@@ -23,7 +23,7 @@ export interface LoadedRaster {
   imageId: string;
   raster: Raster;
   /** Real-unit values of every sample (NaN = nodata), computed once and shared with enhancement. */
-  modality: Float64Array;
+  modality: Float32Array;
   display: DisplayModel;
   spacing: PixelSpacing;
 }
@@ -50,7 +50,8 @@ export function pixelSpacingOf(spacing: Spacing | undefined): PixelSpacing {
 /** Registers a decoded frame and returns its image id (the raster is kept, never modified). */
 export function registerRaster(raster: Raster): LoadedRaster {
   const imageId = `${SCHEME}:${++counter}`;
-  const modality = toModalityValues(raster) as Float64Array;
+  // float32 halves the memory of a large frame; display and tile checks need no more precision
+  const modality = toModalityValues(raster, true) as Float32Array;
   const entry: LoadedRaster = {
     imageId,
     raster,
