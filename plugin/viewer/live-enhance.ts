@@ -59,8 +59,10 @@ export interface LiveTileInfo {
   /** LR pixels this tile covers, in full-image coordinates. */
   rect: Rect;
   backend: BackendId | 'cache';
-  /** Wall time of the request (inference, or a cache hit). */
+  /** Inference time of the tile (ms; about 0 for a cache hit). */
   ms: number;
+  /** Wall time from request to result, including the wait in the queue (ms). */
+  requestMs: number;
   /** Worst band's consistency PSNR (dB). */
   consistencyPsnr: number;
   flagged: boolean;
@@ -465,7 +467,8 @@ export class LiveEnhanceController implements ReactiveController {
       imageId: `${loaded.imageId}@${cell.x},${cell.y}`,
       signal,
     });
-    const ms = performance.now() - t0;
+    const requestMs = performance.now() - t0;
+    const ms = result.provenance.timings.inferenceMs;
     let worst = Infinity;
     const bands = this.bands();
     for (let b = 0; b < result.samples; b++) {
@@ -499,6 +502,7 @@ export class LiveEnhanceController implements ReactiveController {
       rect: cell,
       backend: backends[0] ?? shared.session.backend,
       ms,
+      requestMs,
       consistencyPsnr: worst,
       flagged: worst < c.consistencyThresholdDb,
     };
@@ -526,9 +530,9 @@ export class LiveEnhanceController implements ReactiveController {
 
   /** A stored tile as events report it; `flagged` follows the current threshold. */
   private describe(t: StoredTile): LiveTileInfo {
-    const { col, row, rect, backend, ms, consistencyPsnr } = t;
+    const { col, row, rect, backend, ms, requestMs, consistencyPsnr } = t;
     const flagged = consistencyPsnr < this.config.consistencyThresholdDb;
-    return { col, row, rect, backend, ms, consistencyPsnr, flagged };
+    return { col, row, rect, backend, ms, requestMs, consistencyPsnr, flagged };
   }
 
   /** Provenance of the tiles stored for the current configuration. */
