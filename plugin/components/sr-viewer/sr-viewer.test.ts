@@ -463,6 +463,30 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
     }
   });
 
+  it('works declaratively: attributes set before connection open the file and configure enhancement', async () => {
+    const box = document.createElement('div');
+    box.innerHTML = `<sr-viewer src="${MR}" enhance backend="wasm" prefetch="0" tile-size="32" model="medical-x4"
+      style="width:96px;height:96px"></sr-viewer>`;
+    const v = box.firstElementChild as SrViewer;
+    const loaded = once(v, 'sr-image-loaded');
+    document.body.append(box);
+    try {
+      expect((await loaded).detail.info.width).to.equal(384);
+      await render(v);
+      expect([v.enhance, v.backend, v.prefetch, v.tileSize, v.effectiveModel]).to.deep.equal([
+        true,
+        'wasm',
+        0,
+        32,
+        'medical-x4',
+      ]);
+      expect(v.enhanceStatus).to.equal('zoom-in');
+      expect(v.enhancedSpacing).to.deep.include({ row: 3.25 / 4 });
+    } finally {
+      box.remove();
+    }
+  });
+
   it('attaches to an existing cornerstone element given as a property', async () => {
     const host = document.createElement('div');
     host.style.width = '100px';
