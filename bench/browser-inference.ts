@@ -8,11 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { startDevServer } from '@web/dev-server';
-import type { Middleware, Plugin } from '@web/dev-server-core';
-import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createNodeCpuBackend } from '../models/backend/ort-node.ts';
 import { getModel, loadModel } from '../models/registry.ts';
 import type {
@@ -24,10 +20,9 @@ import type {
 } from './browser/protocol.ts';
 import { fmtMps, timeTiles, type TileTiming } from './inference.ts';
 import { fixtureTiles, outputMps, TILE_FIXTURE } from './tiles.ts';
+import { launchChromium, ROOT, startRepoServer } from '../scripts/repo-server.ts';
 import { fmt, median } from './timing.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The label every WebGPU number carries on this machine. */
 export const SOFTWARE_ADAPTER = 'SwiftShader software adapter (no GPU on this machine)';
 
@@ -55,32 +50,6 @@ const WEBGPU_JOBS: BrowserJob[] = [
   { model: 'medical-x2', size: 32, runs: 2 },
   { model: 'medical-x2', size: 64, runs: 1 },
 ];
-
-/**
- * Node built-ins imported by Node-only modules of browser packages (geotiff's file and http
- * sources): serve an empty module (as web-test-runner.config.mjs does).
- */
-function nodeBuiltinStubs(): Plugin {
-  const stubbed = new Set(['fs', 'http', 'https', 'url']);
-  return {
-    name: 'node-builtin-stubs',
-    resolveImport({ source }) {
-      return stubbed.has(source) ? '/__node-builtin-stub.js' : undefined;
-    },
-    serve(ctx) {
-      if (ctx.path === '/__node-builtin-stub.js') return { body: 'export default {};', type: 'js' };
-      return undefined;
-    },
-  };
-}
-
-/** COOP/COEP/CORP so the page is cross-origin isolated and onnxruntime-web can use threads. */
-const isolate: Middleware = (ctx, next) => {
-  ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-  ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
-  ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
-  return next();
-};
 
 /** Opens a fresh bench page (WASM settings are global per page) and runs one request in it. */
 async function runPage(browser: Browser, url: string, req: BrowserBenchRequest): Promise<BrowserBenchResult> {
@@ -132,36 +101,9 @@ export async function benchBrowserInference(): Promise<string> {
   }
   const nodeMs = (model: string, size: number) => node.find((t) => t.model === model && t.size === size)?.ms;
 
-  const server = await startDevServer({
-    config: {
-      rootDir: ROOT,
-      hostname: '127.0.0.1',
-      watch: false,
-      nodeResolve: { exportConditions: ['browser', 'production'] },
-      plugins: [
-        nodeBuiltinStubs(),
-        esbuildPlugin({ ts: true, target: 'es2022', tsconfig: `${ROOT}/tsconfig.json` }),
-      ],
-      middleware: [isolate],
-    },
-    readCliArgs: false,
-    readFileConfig: false,
-    autoExitProcess: false,
-    logStartMessage: false,
-  });
-  const url = `http://127.0.0.1:${server.config.port}/bench/browser/index.html`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--enable-unsafe-webgpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const server = await startRepoServer();
+  const url = `${server.origin}/bench/browser/index.html`;
+  const browser = await launchChromium();
   const rows: Row[] = [];
   let info: BrowserBenchResult | undefined;
   let adapter: string;

@@ -151,6 +151,24 @@ async function measureHere(): Promise<void> {
 }
 $<HTMLButtonElement>('validate').addEventListener('click', () => void measureHere());
 
+// ?sample=satellite&enhance=0&backend=webgpu: links and scripts start in a given state. Attributes,
+// not properties: they win whether or not the elements are upgraded yet.
+const params = new URLSearchParams(location.search);
+if (params.get('enhance') === '0') {
+  viewer.removeAttribute('enhance');
+  control.removeAttribute('enabled');
+}
+const wantBackend = params.get('backend');
+if (wantBackend === 'auto' || wantBackend === 'webgpu' || wantBackend === 'wasm') {
+  viewer.setAttribute('backend', wantBackend);
+  control.setAttribute('backend', wantBackend);
+}
+const wantSample = params.get('sample');
+if (wantSample && wantSample !== 'mr' && SAMPLES[wantSample]) {
+  document.querySelector<HTMLInputElement>(`input[name="sample"][value="${wantSample}"]`)!.checked = true;
+  showSample(wantSample);
+}
+
 /**
  * For scripts (screenshots, benchmarks): resolves on the viewer's next `type` event (for
  * `sr-rendered` with `withTiles`: only a render that drew enhanced tiles), with its time.

@@ -65,6 +65,7 @@ export const VIEWER_EVENTS = {
   fallback: 'sr-fallback',
   provenance: 'sr-provenance',
   error: 'sr-error',
+  status: 'sr-enhance-status',
 } as const;
 
 /** What the controls set or call on a bound viewer; every member optional so any element binds. */

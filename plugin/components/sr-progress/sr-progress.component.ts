@@ -26,6 +26,15 @@ declare global {
   }
 }
 
+/** What the viewer's statuses mean to a user. */
+const STATUS_TEXT: Record<string, string> = {
+  off: 'enhancement off',
+  'zoom-in': 'zoom in to enhance',
+  enhancing: 'enhancing',
+  done: 'done',
+  cancelled: 'cancelled',
+};
+
 /** Display name of a backend id. */
 function backendName(id: string): string {
   return id === 'wasm' ? 'WASM' : id === 'webgpu' ? 'WebGPU' : id;
@@ -46,6 +55,8 @@ export class SrProgress extends LitElement {
   @property({ type: Number }) total = 0;
   /** Backend in use ('' before any work). */
   @property() backend = '';
+  /** The bound viewer's enhancement status ('off', 'zoom-in', 'enhancing', 'done', 'cancelled'; '' unknown). */
+  @property() status = '';
   /** The last fallback of the current image, or null. */
   @property({ attribute: false }) fallback: FallbackRecord | null = null;
 
@@ -61,6 +72,9 @@ export class SrProgress extends LitElement {
       this.backend = this.fallback.to;
     },
     [VIEWER_EVENTS.loaded]: () => this.reset(),
+    [VIEWER_EVENTS.status]: (e) => {
+      this.status = detailOf<{ status: string }>(e).status;
+    },
   });
 
   /** Clears counts and the fallback line (a new image). */
@@ -73,6 +87,7 @@ export class SrProgress extends LitElement {
 
   /** True while tiles remain. */
   get running(): boolean {
+    if (this.status === 'cancelled' || this.status === 'off') return false;
     return this.total > 0 && this.done < this.total;
   }
 
@@ -104,6 +119,7 @@ export class SrProgress extends LitElement {
         </div>
         <span class="count">${this.done} / ${this.total} tiles</span>
         <span class="backend">${this.backend ? backendName(this.backend) : '–'}</span>
+        ${this.status ? html`<span class="status">${STATUS_TEXT[this.status] ?? this.status}</span>` : nothing}
         <button type="button" class="cancel" ?disabled=${!this.running} @click=${this.cancel}>Cancel</button>
       </div>
       ${
