@@ -12,19 +12,19 @@
  * whenever a tile is drawn, it is drawn.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { BackendId, BackendPreference, FallbackRecord } from '../../models/backend/types.ts';
-import type { Variant } from '../../models/card.ts';
+import type { BackendId, FallbackRecord } from '../../models/backend/types.ts';
 import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel } from '../../models/registry.ts';
-import { consistency } from '../../validation/consistency.ts';
 import { DEFAULT_HALO_MARGIN, enhanceRaster, type EnhanceResult } from '../pipeline/enhance.ts';
 import { PipelineError } from '../pipeline/errors.ts';
-import { TILESR_VERSION, type BandNormalization } from '../pipeline/provenance.ts';
+import { TILESR_VERSION } from '../pipeline/provenance.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 import type { Cornerstone, ImageRenderedDetail, Point, Viewport } from './cornerstone.ts';
 import { cropRaster, growRect } from './crop.ts';
+import { cellRect, gridCells, regionOf, type Cell } from './grid.ts';
 import type { LoadedRaster, PixelSpacing } from './loader.ts';
 import { sharedCache, sharedScheduler, sharedSession, type SharedSession } from './sessions.ts';
+import { tileConsistencyPsnr } from './tile-check.ts';
 import { TileCanvas } from './tile-render.ts';
 import {
   drawWatermark,
@@ -34,97 +34,23 @@ import {
   type WatermarkBox,
 } from './watermark.ts';
 
-/** What live enhancement does; the host sets it from its properties. */
-export interface LiveEnhanceConfig {
-  enabled: boolean;
-  modelId: string;
-  variant: Variant;
-  backend: BackendPreference;
-  /** Enhance at any zoom, not only when zoomed in to >= 1 screen px per image px. */
-  anyZoom: boolean;
-  /** LR cell side (px). */
-  tileSize: number;
-  /** Rings of cells around the visible ones enhanced at 'prefetch' priority. */
-  prefetchRing: number;
-  /** Tiles whose consistency PSNR (downsampled SR vs LR) is below this are marked (dB). */
-  consistencyThresholdDb: number;
-  /** Canvas x (px) left of which enhanced pixels are not drawn (before/after compare). */
-  splitX: number;
-}
+import type {
+  EnhanceStatus,
+  LiveEnhanceCallbacks,
+  LiveEnhanceConfig,
+  LiveEnhanceStats,
+  LiveTileInfo,
+  ViewerProvenance,
+} from './live-types.ts';
 
-/** One enhanced cell, as events and tests see it. */
-export interface LiveTileInfo {
-  col: number;
-  row: number;
-  /** LR pixels this tile covers, in full-image coordinates. */
-  rect: Rect;
-  backend: BackendId | 'cache';
-  /** Inference time of the tile (ms; about 0 for a cache hit). */
-  ms: number;
-  /** Wall time from request to result, including the wait in the queue (ms). */
-  requestMs: number;
-  /** Worst band's consistency PSNR (dB). */
-  consistencyPsnr: number;
-  flagged: boolean;
-}
-
-/** Provenance of what the viewer shows enhanced. */
-export interface ViewerProvenance {
-  aiEnhanced: true;
-  imageId: string;
-  frame: number;
-  modelId: string;
-  variant: string;
-  modelKey: string;
-  modelVersion: string;
-  sha256: string;
-  perceptual: boolean;
-  scale: number;
-  /** Tiles per backend ('cache' = cache hits). */
-  backends: Partial<Record<BackendId | 'cache', number>>;
-  fallbacks: FallbackRecord[];
-  normalization: BandNormalization[];
-  tile: { size: number; halo: number };
-  /** Bounding box of the enhanced tiles, LR image px. */
-  region: Rect;
-  tiles: LiveTileInfo[];
-  /** Pixel spacing of the enhanced grid: the original's divided by the scale. */
-  spacing: PixelSpacing;
-  consistencyThresholdDb: number;
-  tilesrVersion: string;
-  createdAt: string;
-}
-
-/** Callbacks the host turns into DOM events. */
-export interface LiveEnhanceCallbacks {
-  progress(p: { done: number; total: number; backend: BackendId }): void;
-  tile(info: LiveTileInfo): void;
-  fallback(record: FallbackRecord): void;
-  provenance(p: ViewerProvenance): void;
-  error(e: { code: string; message: string }): void;
-  /** After every render of the shown image, with what was drawn (nothing enhanced: `[]`, undefined). */
-  rendered(tiles: LiveTileInfo[], watermark: WatermarkBox | undefined): void;
-  /** The enhancement status changed. */
-  status(status: EnhanceStatus): void;
-}
-
-/**
- * Where live enhancement stands: 'off'; 'zoom-in' (on, but the view is not zoomed in enough);
- * 'enhancing' (tiles of the current view queued or running); 'done' (every visible tile shown);
- * 'cancelled' (cancel() stopped the current view's tiles; a new view or setting resumes).
- */
-export type EnhanceStatus = 'off' | 'zoom-in' | 'enhancing' | 'done' | 'cancelled';
-
-/** Counters for diagnostics and tests. */
-export interface LiveEnhanceStats {
-  /** Tile requests dropped because the viewport moved on before they finished. */
-  aborted: number;
-  /** Tiles enhanced (or taken from the cache) and stored. */
-  completed: number;
-  /** Renders seen, and renders that drew enhanced pixels. */
-  renders: number;
-  enhancedRenders: number;
-}
+export type {
+  EnhanceStatus,
+  LiveEnhanceCallbacks,
+  LiveEnhanceConfig,
+  LiveEnhanceStats,
+  LiveTileInfo,
+  ViewerProvenance,
+} from './live-types.ts';
 
 interface StoredTile extends LiveTileInfo {
   pixels: TileCanvas;
@@ -312,45 +238,17 @@ export class LiveEnhanceController implements ReactiveController {
       { x: x0c, y: canvas.height },
       { x: canvas.width, y: canvas.height },
     ].map((c) => cs.canvasToPixel(el, c));
-    const { width: W, height: H } = loaded.raster;
-    const x0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c.x))));
-    const y0 = Math.max(0, Math.floor(Math.min(...corners.map((c) => c.y))));
-    const x1 = Math.min(W, Math.ceil(Math.max(...corners.map((c) => c.x))));
-    const y1 = Math.min(H, Math.ceil(Math.max(...corners.map((c) => c.y))));
-    return { scale, region: { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) } };
+    return { scale, region: regionOf(corners, loaded.raster.width, loaded.raster.height) };
   }
 
   private cellRect(col: number, row: number): Rect {
-    const T = this.config.tileSize;
-    const { width: W, height: H } = (this.loaded as LoadedRaster).raster;
-    const x = col * T;
-    const y = row * T;
-    return { x, y, width: Math.min(T, W - x), height: Math.min(T, H - y) };
+    const { width, height } = (this.loaded as LoadedRaster).raster;
+    return cellRect(col, row, this.config.tileSize, width, height);
   }
 
-  /** Grid cells covering `region`, nearest the region's centre first, plus the prefetch ring. */
-  private cells(region: Rect): { visible: Array<[number, number]>; ring: Array<[number, number]> } {
-    const T = this.config.tileSize;
-    const { width: W, height: H } = (this.loaded as LoadedRaster).raster;
-    if (region.width <= 0 || region.height <= 0) return { visible: [], ring: [] };
-    const c0 = Math.floor(region.x / T);
-    const r0 = Math.floor(region.y / T);
-    const c1 = Math.ceil((region.x + region.width) / T) - 1;
-    const r1 = Math.ceil((region.y + region.height) / T) - 1;
-    const cx = region.x + region.width / 2;
-    const cy = region.y + region.height / 2;
-    const dist = ([c, r]: [number, number]) => Math.hypot((c + 0.5) * T - cx, (r + 0.5) * T - cy);
-    const visible: Array<[number, number]> = [];
-    const ring: Array<[number, number]> = [];
-    const k = this.config.prefetchRing;
-    const maxC = Math.ceil(W / T) - 1;
-    const maxR = Math.ceil(H / T) - 1;
-    for (let r = Math.max(0, r0 - k); r <= Math.min(maxR, r1 + k); r++)
-      for (let c = Math.max(0, c0 - k); c <= Math.min(maxC, c1 + k); c++)
-        (c >= c0 && c <= c1 && r >= r0 && r <= r1 ? visible : ring).push([c, r]);
-    visible.sort((a, b) => dist(a) - dist(b));
-    ring.sort((a, b) => dist(a) - dist(b));
-    return { visible, ring };
+  private cells(region: Rect): { visible: Cell[]; ring: Cell[] } {
+    const { width, height } = (this.loaded as LoadedRaster).raster;
+    return gridCells(region, this.config.tileSize, width, height, this.config.prefetchRing);
   }
 
   private tileKey(col: number, row: number): string {
@@ -469,32 +367,13 @@ export class LiveEnhanceController implements ReactiveController {
     });
     const requestMs = performance.now() - t0;
     const ms = result.provenance.timings.inferenceMs;
-    let worst = Infinity;
-    const bands = this.bands();
-    for (let b = 0; b < result.samples; b++) {
-      const band = bands[b] as number;
-      const lr = new Float64Array(cell.width * cell.height);
-      for (let y = 0; y < cell.height; y++)
-        for (let x = 0; x < cell.width; x++)
-          lr[y * cell.width + x] = loaded.modality[
-            ((cell.y + y) * raster.width + cell.x + x) * raster.samples + band
-          ] as number;
-      const sr = new Float32Array(result.width * result.height);
-      for (let i = 0; i < sr.length; i++) sr[i] = result.data[i * result.samples + b] as number;
-      const r = ranges[b] as NormRange;
-      const check = consistency(
-        { width: cell.width, height: cell.height, data: lr },
-        { width: result.width, height: result.height, data: sr },
-        {
-          scale: result.scale,
-          degradation: 'torch',
-          dataRange: r.hi - r.lo || 1,
-          tileSize: Math.max(cell.width, cell.height),
-          thresholdDb: c.consistencyThresholdDb,
-        },
-      );
-      worst = Math.min(worst, check.psnr);
-    }
+    const worst = tileConsistencyPsnr(
+      { data: loaded.modality, width: raster.width, samples: raster.samples },
+      cell,
+      this.bands(),
+      result,
+      ranges,
+    );
     const backends = Object.keys(result.provenance.backends) as Array<BackendId | 'cache'>;
     const info: LiveTileInfo = {
       col,
