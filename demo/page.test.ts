@@ -1,0 +1,83 @@
+// The demo page end to end in Debian's Chromium (served by scripts/repo-server.ts as `npm run demo`
+// serves it): the satellite sample opens and is enhanced on WASM under the watermark, a user's file
+// opens through the picker, "Measure in this page" produces a report in <sr-report>, and no request
+// leaves 127.0.0.1.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, startRepoServer, type RepoServer } from '../scripts/repo-server.ts';
+
+type Viewer = HTMLElement & {
+  info?: { format: string };
+  provenance?: { modelId: string; backends: Record<string, number> };
+  watermark?: { lines: string[] };
+};
+
+let server: RepoServer;
+let browser: Browser;
+let page: Page;
+const hosts = new Set<string>();
+
+before(async () => {
+  server = await startRepoServer();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  page.on('request', (r) => hosts.add(new URL(r.url()).host));
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const viewerState = () =>
+  page.evaluate(() => {
+    const v = document.getElementById('viewer') as Viewer;
+    return { format: v.info?.format, provenance: v.provenance, watermark: v.watermark };
+  });
+
+test('the demo page: sample enhanced under the watermark, own file, in-page report, localhost only', async () => {
+  await page.goto(`${server.origin}/demo/index.html?sample=satellite&backend=wasm`);
+  await page.waitForFunction(() => (document.getElementById('viewer') as Viewer).provenance, undefined, {
+    timeout: 120_000,
+  });
+  let s = await viewerState();
+  assert.equal(s.format, 'geotiff');
+  assert.equal(s.provenance?.modelId, 'satellite-x2');
+  assert.ok((s.provenance?.backends.wasm ?? 0) > 0, JSON.stringify(s.provenance?.backends));
+  assert.ok(s.watermark?.lines.join(' ').includes('AI-enhanced'), JSON.stringify(s.watermark));
+  // the provenance panel follows the viewer
+  assert.match(await page.locator('sr-provenance .model').innerText(), /satellite-x2/);
+
+  // a user's file through the picker (the MR sample, as a File)
+  await page.locator('#file').setInputFiles('demo/samples/mr384_12bit_jpeg_lossless_sv1.dcm');
+  await page.waitForFunction(
+    () => (document.getElementById('viewer') as Viewer).info?.format === 'dicom',
+    undefined,
+    {
+      timeout: 60_000,
+    },
+  );
+  s = await viewerState();
+  assert.equal(s.format, 'dicom');
+
+  // the protocol in the page on the file shown
+  await page.locator('#validate').click();
+  await page.waitForFunction(
+    () => /Measured|Could not/.test(document.getElementById('validate-status')!.textContent!),
+    undefined,
+    {
+      timeout: 180_000,
+    },
+  );
+  assert.match(await page.locator('#validate-status').innerText(), /^Measured in this page/);
+  const model = await page.locator('sr-report tr[data-method="model"]').innerText();
+  assert.match(model, /model\s+1\s+\d+\.\d\d\s+0\.\d{4}/);
+  const shown = await page.evaluate(
+    () =>
+      (document.getElementById('report') as HTMLElement & { shown: { model: { id: string } } }).shown.model
+        .id,
+  );
+  assert.equal(shown, 'medical-x2', 'the model follows the DICOM file');
+
+  assert.deepEqual([...hosts], [new URL(server.origin).host], 'no request beyond the demo server');
+});
