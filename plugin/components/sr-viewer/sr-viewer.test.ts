@@ -7,6 +7,13 @@ import { resetMouse, sendMouse } from '@web/test-runner-commands';
 import { correlation, countColor, gray, meanAbsDiff, type Gray } from '../../viewer/testing/canvas.ts';
 import type { LiveTileInfo } from '../../viewer/live-enhance.ts';
 import { getLoadedRaster } from '../../viewer/loader.ts';
+import { computeRange } from '../../../models/normalize.ts';
+import { getModel } from '../../../models/registry.ts';
+import { DEFAULT_HALO_MARGIN, enhanceRaster } from '../../pipeline/enhance.ts';
+import { loadCornerstone } from '../../viewer/cornerstone.ts';
+import { cropRaster, growRect } from '../../viewer/crop.ts';
+import { voiToByte } from '../../viewer/display.ts';
+import { sharedSession } from '../../viewer/sessions.ts';
 import { WATERMARK_COLORS, type WatermarkBox } from '../../viewer/watermark.ts';
 import './sr-viewer.ts';
 import type { SrViewer } from './sr-viewer.component.ts';
@@ -115,8 +122,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
     const vp = el.viewport!;
     await render(el, () => el.setVoi(vp.voi.windowCenter, vp.voi.windowWidth)); // same view, redrawn
     // cornerstone's own nearest-neighbour rendering of the same view
-    const cs = (await import('../../viewer/cornerstone.ts')).loadCornerstone;
-    const cornerstone = await cs();
+    const cornerstone = await loadCornerstone();
     const enabled = cornerstone.getEnabledElements().find((e) => e.canvas === canvas)!;
     await render(el, () => cornerstone.setViewport(enabled.element, { ...vp, pixelReplication: true }));
     const nearest = gray(canvas, 0, 0, 256, 256);
@@ -173,6 +179,50 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
     const px = watermarkPixels(canvas, wm);
     expect(px.text).to.be.greaterThan(20);
     expect(px.box).to.be.greaterThan(0.3);
+  });
+
+  it("each drawn SR pixel is the pipeline's output for that cell, windowed, at its place (nearest sampling)", async () => {
+    const canvas = canvasOf(el);
+    await render(el, () => el.zoomTo(4, { x: 192, y: 192 }));
+    const vp = el.viewport!;
+    const cornerstone = await loadCornerstone();
+    const enabled = cornerstone.getEnabledElements().find((e) => e.canvas === canvas)!;
+    const d = await render(el, () =>
+      cornerstone.setViewport(enabled.element, { ...vp, pixelReplication: true }),
+    );
+    expect(d.tiles.map((t) => `${t.col},${t.row}`)).to.include('2,2');
+    const img = canvas.getContext('2d')!.getImageData(0, 0, 256, 256);
+    // the expected tile, made independently through plugin/pipeline on the same session and ranges
+    const loaded = getLoadedRaster(el.info!.imageId)!;
+    const cell = { x: 128, y: 128, width: 64, height: 64 };
+    const halo = getModel('medical-x2').receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
+    const { raster } = loaded;
+    const shared = await sharedSession('medical-x2', 'fidelity', 'wasm');
+    const sr = await enhanceRaster(cropRaster(raster, growRect(cell, halo, 384, 384), [0]), {
+      modelId: 'medical-x2',
+      window: cell,
+      tile: 64,
+      halo,
+      session: shared.session,
+      ranges: [computeRange(loaded.modality, { stride: 1, band: 0 })],
+    });
+    let checked = 0;
+    let max = 0;
+    const wm = d.watermark!;
+    for (let j = 0; j < sr.height; j++)
+      for (let i = 0; i < sr.width; i++) {
+        const p = el.pixelToCanvas({ x: cell.x + (i + 0.5) / 2, y: cell.y + (j + 0.5) / 2 });
+        const [cx, cy] = [Math.floor(p.x), Math.floor(p.y)];
+        if (cx < 3 || cy < 3 || cx >= 253 || cy >= 253) continue; // inside the canvas, off the outline
+        if (cx >= wm.x - 2 && cy >= wm.y - 2) continue;
+        const want = voiToByte(sr.data[j * sr.width + i]!, vp.voi.windowCenter, vp.voi.windowWidth, false);
+        max = Math.max(max, Math.abs(img.data[(cy * 256 + cx) * 4]! - want));
+        checked++;
+      }
+    console.log(`${checked} SR pixels of cell (2,2) checked on the canvas: max |diff| ${max}`);
+    expect(checked).to.be.greaterThan(3000);
+    expect(max).to.be.at.most(1);
+    await render(el, () => cornerstone.setViewport(enabled.element, { ...vp, pixelReplication: false }));
   });
 
   it('pixel spacing of the enhanced image is the original / scale', () => {
