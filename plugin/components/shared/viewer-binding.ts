@@ -19,6 +19,8 @@ export class ViewerBinding implements ReactiveController {
   constructor(
     private readonly host: BindingHost,
     private readonly events: Record<string, (e: Event) => void>,
+    /** Called each time a viewer is bound (e.g. to adopt its current settings). */
+    private readonly onAttach?: (viewer: ViewerLike) => void,
   ) {
     host.addController(this);
   }
@@ -65,6 +67,7 @@ export class ViewerBinding implements ReactiveController {
   private attach(viewer: ViewerLike): void {
     this.viewer = viewer;
     for (const [name, fn] of Object.entries(this.events)) viewer.addEventListener(name, fn);
+    this.onAttach?.(viewer);
     this.host.requestUpdate();
   }
 

@@ -74,6 +74,8 @@ export interface ViewerLike extends HTMLElement {
   model?: string;
   variant?: string;
   backend?: string;
+  /** The model actually used (the viewer picks one by format when `model` is empty). */
+  effectiveModel?: string;
   cancel?: () => void;
 }
 

@@ -6,8 +6,9 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { Domain, Variant } from '../../../models/card.ts';
-import { getModel, listModels, type ModelEntry } from '../../../models/registry.ts';
+import { getModel, listModels, MODEL_IDS, type ModelEntry, type ModelId } from '../../../models/registry.ts';
 import { ViewerBinding } from '../shared/viewer-binding.ts';
+import { VIEWER_EVENTS, type ViewerLike } from '../shared/viewer-events.ts';
 import { styles } from './sr-enhance-control.styles.ts';
 
 /** Backends a user may ask for in a browser. */
@@ -67,7 +68,23 @@ export class SrEnhanceControl extends LitElement {
   @state() private acknowledged = false;
   @query('dialog') private dialog!: HTMLDialogElement;
 
-  private readonly binding = new ViewerBinding(this, {});
+  // the control shows what the bound viewer does: adopt its settings when bound and per image
+  private readonly binding = new ViewerBinding(
+    this,
+    { [VIEWER_EVENTS.loaded]: () => this.adopt(this.binding.viewer) },
+    (viewer) => this.adopt(viewer),
+  );
+
+  /** Takes the viewer's current settings (no event: nothing changed on the viewer). */
+  private adopt(viewer: ViewerLike | null): void {
+    if (!viewer) return;
+    if (typeof viewer.enhance === 'boolean') this.enabled = viewer.enhance;
+    const model = viewer.model || viewer.effectiveModel;
+    if (model && MODEL_IDS.includes(model as ModelId)) this.modelId = model;
+    if (viewer.variant === 'fidelity' || viewer.variant === 'perceptual') this.variant = viewer.variant;
+    if (viewer.backend === 'auto' || viewer.backend === 'webgpu' || viewer.backend === 'wasm')
+      this.backend = viewer.backend;
+  }
 
   /** The registry entry of the current choice. */
   get entry(): ModelEntry {

@@ -112,6 +112,33 @@ describe('<sr-enhance-control>', () => {
     expect(dialog.open).to.equal(false);
   });
 
+  it("adopts the bound viewer's settings without emitting", async () => {
+    const viewer = Object.assign(document.createElement('div'), {
+      id: 'set-viewer',
+      enhance: true,
+      model: '',
+      effectiveModel: 'satellite-x4',
+      variant: 'fidelity',
+      backend: 'webgpu',
+    });
+    document.body.appendChild(viewer);
+    const el = await mount('sr-enhance-control', { for: 'set-viewer' });
+    const seen = record<EnhanceChangeDetail>(el, 'sr-enhance-change');
+    await el.updateComplete;
+    expect([el.enabled, el.modelId, el.variant, el.backend]).to.deep.equal([
+      true,
+      'satellite-x4',
+      'fidelity',
+      'webgpu',
+    ]);
+    expect(part(el, '.scale').textContent).to.equal('×4');
+    viewer.effectiveModel = 'medical-x2';
+    viewer.dispatchEvent(new CustomEvent('sr-image-loaded', { detail: {} }));
+    await el.updateComplete;
+    expect(el.modelId).to.equal('medical-x2');
+    expect(seen).to.have.length(0);
+  });
+
   it('drives the viewer named by `for`, also when the viewer appears later', async () => {
     const el = await mount('sr-enhance-control', { for: 'late-viewer' });
     const viewer = document.createElement('div') as HTMLDivElement & Record<string, unknown>;
