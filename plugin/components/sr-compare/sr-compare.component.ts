@@ -22,7 +22,15 @@ declare global {
 const STEP = 0.05;
 const FINE_STEP = 0.01;
 
-/** A before/after split slider over a slotted <sr-viewer>. */
+/**
+ * A before/after split slider over a slotted <sr-viewer>.
+ *
+ * @slot - the `<sr-viewer>` to compare
+ * @fires sr-compare-change - {position} the split moved (pointer or keyboard)
+ * @csspart handle - the split handle (role="slider")
+ * @csspart label-before - the "original" label
+ * @csspart label-after - the "enhanced" label
+ */
 @customElement('sr-compare')
 export class SrCompare extends LitElement {
   static override styles = srCompareStyles;

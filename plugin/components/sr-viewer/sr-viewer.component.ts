@@ -26,7 +26,20 @@ import { srViewerStyles } from './sr-viewer.styles.ts';
 /** Default model per format when `model` is empty. */
 const DEFAULT_MODEL = { dicom: 'medical-x2', geotiff: 'satellite-x2' } as const;
 
-/** A viewer for DICOM and GeoTIFF with live, watermarked super-resolution. */
+/**
+ * A viewer for DICOM and GeoTIFF with live, watermarked super-resolution.
+ *
+ * @fires sr-image-loaded - {info} a frame is displayed
+ * @fires sr-enhance-progress - {done, total, backend} tiles of the current view done so far
+ * @fires sr-tile-enhanced - {tile, backend, ms} one tile is ready
+ * @fires sr-fallback - {record} inference moved to another backend (or could not use the preferred one)
+ * @fires sr-provenance - {provenance} what is shown enhanced, after each view's tiles finished
+ * @fires sr-enhance-status - {status} off, zoom-in, enhancing, done, cancelled
+ * @fires sr-error - {code, message} opening, decoding or enhancing failed
+ * @fires sr-rendered - {tiles, watermark} after every cornerstone render of the shown image
+ * @csspart viewport - the cornerstone element
+ * @csspart drop - the drop-target overlay shown while a file is dragged over
+ */
 @customElement('sr-viewer')
 export class SrViewer extends LitElement {
   static override styles = srViewerStyles;
