@@ -41,7 +41,8 @@ export function configureOrtWasm(env: ort.Env, options: OrtWebOptions, wasmFile:
   env.wasm.wasmPaths = { wasm: new URL(wasmFile, options.wasmPaths ?? defaultWasmPaths()).href };
   env.wasm.numThreads = options.numThreads ?? defaultThreads();
   env.wasm.simd = true;
-  env.wasm.proxy = false;
+  // on a page, run WASM inference in onnxruntime's proxy worker so tiles never block the main thread
+  env.wasm.proxy = typeof document !== 'undefined';
 }
 const configured = new WeakSet<object>();
 
@@ -62,7 +63,8 @@ export class OrtWebSession implements InferenceSession {
     assertTile(tile);
     return this.queue.run(async () => {
       throwIfAborted(signal);
-      const input = new this.tensorCtor('float32', tile.data, [1, 1, tile.height, tile.width]);
+      // a copy: in proxy mode the input buffer is transferred to onnxruntime's worker (detached here)
+      const input = new this.tensorCtor('float32', tile.data.slice(), [1, 1, tile.height, tile.width]);
       let out: ort.InferenceSession.ReturnType;
       try {
         out = await this.session.run({ [this.session.inputNames[0] ?? 'lr']: input });

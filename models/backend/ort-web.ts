@@ -20,7 +20,8 @@ export function createWasmBackend(options: OrtWebOptions = {}): BackendFactory {
       throwIfAborted(signal);
       configureOrtWasm(ort.env, options, 'ort-wasm-simd-threaded.wasm');
       try {
-        const session = await ort.InferenceSession.create(model.bytes, {
+        // the proxy worker takes ownership of (detaches) what it is given: hand it a copy
+        const session = await ort.InferenceSession.create(model.bytes.slice(), {
           executionProviders: ['wasm'],
           graphOptimizationLevel: 'all',
         });
