@@ -43,7 +43,8 @@ function timingsLine(p: ProvenanceView): string {
     return `total ${ms(t.totalMs)} · load ${ms(t.loadMs)} · inference ${ms(t.inferenceMs)} · tile median ${ms(t.tileMsMedian)}, max ${ms(t.tileMsMax)}`;
   const run = p.tiles?.filter((x) => x.backend !== 'cache').map((x) => x.ms) ?? [];
   if (run.length === 0) return '–';
-  return `tile median ${ms(median(run))}, max ${ms(Math.max(...run))} (${run.length} run, ${(p.tiles?.length ?? 0) - run.length} from cache)`;
+  // the viewer's per-tile time is the request's wall time: queueing behind other tiles included
+  return `tile wall time (queue + inference) median ${ms(median(run))}, max ${ms(Math.max(...run))}; ${run.length} run, ${(p.tiles?.length ?? 0) - run.length} from cache`;
 }
 
 /** The enhanced LR region (and frame/format when known). */
