@@ -87,10 +87,15 @@ export class SrProvenance extends LitElement {
   @property({ attribute: false }) consistency: ConsistencySummary | null = null;
 
   @state() private copyStatus = '';
+  /** True while the bound viewer shows no enhanced pixels (status 'off'): what follows is history. */
+  @state() private off = false;
 
   private readonly binding = new ViewerBinding(this, {
     [VIEWER_EVENTS.provenance]: (e) => {
       this.provenance = detailOf<ViewerProvenanceDetail>(e).provenance;
+    },
+    [VIEWER_EVENTS.status]: (e) => {
+      this.off = detailOf<{ status: string }>(e).status === 'off';
     },
     [VIEWER_EVENTS.loaded]: () => {
       this.provenance = null;
@@ -119,6 +124,13 @@ export class SrProvenance extends LitElement {
       this.consistency ??
       (p.tiles ? { flagged: p.tiles.filter((x) => x.flagged).length, tiles: p.tiles.length } : null);
     return html`
+      ${
+        this.off
+          ? html`<p class="empty off">
+              Enhancement is off: nothing on screen is enhanced. Last enhanced view:
+            </p>`
+          : nothing
+      }
       ${
         p.perceptual
           ? html`<p class="perceptual" role="alert">

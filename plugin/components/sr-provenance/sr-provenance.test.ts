@@ -65,6 +65,12 @@ describe('<sr-provenance>', function () {
     await el.updateComplete;
     // headless pages may refuse clipboard access; either way the user is told
     expect(text(el, '.copy-status')).to.match(/^(copied|copy failed)$/);
+    viewer.dispatchEvent(new CustomEvent('sr-enhance-status', { detail: { status: 'off' } }));
+    await el.updateComplete;
+    expect(text(el, '.off')).to.contain('nothing on screen is enhanced');
+    viewer.dispatchEvent(new CustomEvent('sr-enhance-status', { detail: { status: 'enhancing' } }));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.off')).to.equal(null);
     viewer.dispatchEvent(new CustomEvent('sr-image-loaded', { detail: {} }));
     await el.updateComplete;
     expect(text(el, '.empty')).to.equal('No enhanced image.');
