@@ -35,8 +35,8 @@ export interface ProvenanceView {
   tile: { size: number; halo: number; count?: number; columns?: number; rows?: number };
   /** enhanceRaster's timings. */
   timings?: EnhanceTimings;
-  /** The viewer's live tiles: wall time and consistency flag of each. */
-  tiles?: Array<{ ms: number; flagged: boolean; backend: string }>;
+  /** The viewer's live tiles: inference time, request wall time (with queue) and consistency flag of each. */
+  tiles?: Array<{ ms: number; requestMs?: number; flagged: boolean; backend: string }>;
   consistencyThresholdDb?: number;
   /** enhanceRaster: the LR region and frame. */
   source?: { format: string; frame: number; window: { x: number; y: number; width: number; height: number } };

@@ -36,15 +36,21 @@ function tilesLine(p: ProvenanceView): string {
   return `${n ?? '–'}${grid}, ${t.size} px + halo ${t.halo}`;
 }
 
-/** enhanceRaster's timings, or per-tile wall times of the viewer's tiles. */
+/** enhanceRaster's timings, or the viewer's per-tile inference and request times. */
 function timingsLine(p: ProvenanceView): string {
   const t = p.timings;
   if (t)
     return `total ${ms(t.totalMs)} · load ${ms(t.loadMs)} · inference ${ms(t.inferenceMs)} · tile median ${ms(t.tileMsMedian)}, max ${ms(t.tileMsMax)}`;
-  const run = p.tiles?.filter((x) => x.backend !== 'cache').map((x) => x.ms) ?? [];
+  const run = p.tiles?.filter((x) => x.backend !== 'cache') ?? [];
   if (run.length === 0) return '–';
-  // the viewer's per-tile time is the request's wall time: queueing behind other tiles included
-  return `tile wall time (queue + inference) median ${ms(median(run))}, max ${ms(Math.max(...run))}; ${run.length} run, ${(p.tiles?.length ?? 0) - run.length} from cache`;
+  const inf = run.map((x) => x.ms);
+  const req = run.map((x) => x.requestMs).filter((v): v is number => v !== undefined);
+  const cached = (p.tiles?.length ?? 0) - run.length;
+  // request times include the wait behind other tiles; inference times do not
+  const wall = req.length
+    ? ` · request (with queue) median ${ms(median(req))}, max ${ms(Math.max(...req))}`
+    : '';
+  return `tile inference median ${ms(median(inf))}, max ${ms(Math.max(...inf))}${wall}; ${run.length} run, ${cached} from cache`;
 }
 
 /** The enhanced LR region (and frame/format when known). */
