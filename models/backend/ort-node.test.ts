@@ -4,25 +4,11 @@ import { ModelError } from '../errors.ts';
 import { computeRange, denormalize, normalize } from '../normalize.ts';
 import { getModel, loadModel } from '../registry.ts';
 import { fixturePixels } from '../testing/fixtures.ts';
+import { cropRows } from '../testing/pixels.ts';
 import { createNodeCpuBackend } from './ort-node.ts';
 import type { InferenceSession, TileTensor } from './types.ts';
 
 const MR64 = await fixturePixels('fixtures/dicom/mr64_implicit_le.dcm');
-
-/** A w x h crop of a row-major image. */
-function crop(
-  data: ArrayLike<number>,
-  stride: number,
-  x0: number,
-  y0: number,
-  w: number,
-  h: number,
-): Float64Array {
-  const out = new Float64Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) out[y * w + x] = data[(y0 + y) * stride + x0 + x] as number;
-  return out;
-}
 
 /** Box-average downsampling by `s` (the simplest consistency check: SR must explain its input). */
 function boxDown(t: TileTensor, s: number): Float64Array {
@@ -50,7 +36,7 @@ describe('onnxruntime-node CPU backend on a real MR crop', () => {
   const mr = MR64;
   // one range for the whole image, as the contract requires; the crop is normalized with it
   const range = computeRange(mr.data);
-  const lr = normalize(crop(mr.data, mr.width, 8, 10, 48, 48), range);
+  const lr = normalize(cropRows(mr.data, mr.width, 8, 10, 48, 48), range);
   const sessions: InferenceSession[] = [];
   before(async () => {
     const cpu = createNodeCpuBackend();
