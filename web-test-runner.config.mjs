@@ -7,8 +7,11 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { nodeDecodePlugin } from './test/node-decode.plugin.mjs';
 import { nodeInferPlugin } from './models/testing/node-infer.plugin.mjs';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { register } from 'tsx/esm/api';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// One dev-server and Chromium setup for tests, the demo and the benchmarks (scripts/repo-server.ts)
+register();
+const { CHROMIUM, CHROMIUM_ARGS, isolate, nodeBuiltinStubs } = await import('./scripts/repo-server.ts');
 
 /** Records pass/fail/skip counts so scripts/test.mjs can print one summary for all suites. */
 function countingReporter() {
@@ -36,25 +39,6 @@ function countingReporter() {
   };
 }
 
-/**
- * Node built-ins imported by Node-only modules of browser packages (geotiff's file and http
- * sources; their package.json "browser" field maps them to false, which a bundler honours but the
- * dev server's `browser: true` turns into an unservable virtual module): serve an empty module.
- */
-function nodeBuiltinStubs() {
-  const stubbed = new Set(['fs', 'http', 'https', 'url']);
-  return {
-    name: 'node-builtin-stubs',
-    resolveImport({ source }) {
-      return stubbed.has(source) ? '/__node-builtin-stub.js' : undefined;
-    },
-    serve(ctx) {
-      if (ctx.path === '/__node-builtin-stub.js') return { body: 'export default {};', type: 'js' };
-      return undefined;
-    },
-  };
-}
-
 export default {
   files: [
     '{formats,models,validation,plugin,demo,test}/**/*.browser.test.ts',
@@ -71,29 +55,11 @@ export default {
     nodeInferPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
   ],
-  middleware: [
-    function isolate(ctx, next) {
-      ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-      ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
-      ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
-      return next();
-    },
-  ],
+  middleware: [isolate],
   browsers: [
     playwrightLauncher({
       product: 'chromium',
-      launchOptions: {
-        executablePath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--enable-unsafe-webgpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      },
+      launchOptions: { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS },
     }),
   ],
   reporters: [defaultReporter(), countingReporter()],

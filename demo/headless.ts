@@ -11,46 +11,42 @@ import { join } from 'node:path';
 const OUT = join('demo', 'out');
 mkdirSync(OUT, { recursive: true });
 
+const MR = 'fixtures/dicom/mr384_12bit_jpeg_lossless_sv1.dcm';
+const LANDSAT = 'fixtures/geotiff/u16_rgb_cog_deflate_ovr.tif';
+/** The same enhancement of the MR's central region, written as `out`. */
+const enhanceMr = (out: string) => [
+  'enhance',
+  MR,
+  '--model',
+  'medical-x2',
+  '--window',
+  '96,96,192,192',
+  '--out',
+  out,
+];
+
 const steps: { title: string; args: string[] }[] = [
   {
     title: 'Inspect a 12-bit MR slice',
-    args: ['inspect', 'fixtures/dicom/mr384_12bit_jpeg_lossless_sv1.dcm'],
+    args: ['inspect', MR],
   },
   {
     title: 'Enhance it x2 with the medical fidelity model (watermarked PNG + float32 .npy)',
-    args: [
-      'enhance',
-      'fixtures/dicom/mr384_12bit_jpeg_lossless_sv1.dcm',
-      '--model',
-      'medical-x2',
-      '--window',
-      '96,96,192,192',
-      '--out',
-      join(OUT, 'mr_x2.png'),
-    ],
+    args: enhanceMr(join(OUT, 'mr_x2.png')),
   },
   {
     title: 'Same region as .npy (original units)',
-    args: [
-      'enhance',
-      'fixtures/dicom/mr384_12bit_jpeg_lossless_sv1.dcm',
-      '--model',
-      'medical-x2',
-      '--window',
-      '96,96,192,192',
-      '--out',
-      join(OUT, 'mr_x2.npy'),
-    ],
+    args: enhanceMr(join(OUT, 'mr_x2.npy')),
   },
   {
     title: 'Inspect a Landsat 8 COG (uint16 RGB)',
-    args: ['inspect', 'fixtures/geotiff/u16_rgb_cog_deflate_ovr.tif'],
+    args: ['inspect', LANDSAT],
   },
   {
     title: 'Enhance a window x2 with the satellite fidelity model',
     args: [
       'enhance',
-      'fixtures/geotiff/u16_rgb_cog_deflate_ovr.tif',
+      LANDSAT,
       '--model',
       'satellite-x2',
       '--window',

@@ -1,6 +1,6 @@
 /**
  * The one dev-server and Chromium setup shared by the demo (`npm run demo`), the screenshot script
- * and the browser benchmarks: @web/dev-server serving the repository root on 127.0.0.1 with
+ * the browser benchmarks and web-test-runner.config.mjs: @web/dev-server serving the repository root on 127.0.0.1 with
  * TypeScript through esbuild, browser export conditions, stubs for Node built-ins some browser
  * packages import, and COOP/COEP so pages are cross-origin isolated (onnxruntime-web threads).
  * Nothing is fetched from outside localhost.
@@ -28,7 +28,8 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Node built-ins imported by Node-only modules of browser packages (geotiff's file and http
- * sources): serve an empty module (as web-test-runner.config.mjs does).
+ * sources; their package.json "browser" field maps them to false, which a bundler honours but the
+ * dev server's `browser: true` turns into an unservable virtual module): serve an empty module.
  */
 export function nodeBuiltinStubs(): Plugin {
   const stubbed = new Set(['fs', 'http', 'https', 'url']);

@@ -3,8 +3,8 @@
 // node-decode server command's sha256). Also: an AbortSignal cancels a running worker decode and
 // the source keeps working afterwards.
 import { expect } from '@esm-bundle/chai';
-import { executeServerCommand } from '@web/test-runner-commands';
-import { FormatError, openRaster, type PixelWindow, type Raster } from '../index.ts';
+import { digest, nodeDigest, type RasterDigest } from '../../test/raster-digest.ts';
+import { FormatError, openRaster, type PixelWindow } from '../index.ts';
 import { DEFAULT_LIMITS } from '../raster.ts';
 import { canUseWorker, openDicom } from './source.ts';
 import { decodeHtj2k } from './codecs/htj2k.ts';
@@ -31,28 +31,8 @@ const FILES = [
   'sc100_rgb_jpeg_baseline_ybr422.dcm',
 ];
 
-interface Digest {
-  shape: number[];
-  dtype: string;
-  sha256: string;
-}
-
-async function digest(r: Raster): Promise<Digest> {
-  const view = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength).slice();
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', view));
-  return {
-    shape: r.samples === 1 ? [r.height, r.width] : [r.height, r.width, r.samples],
-    dtype: r.dtype,
-    sha256: Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join(''),
-  };
-}
-
-function nodeDigest(name: string, frame: number, window?: PixelWindow): Promise<Digest> {
-  return executeServerCommand<Digest, { path: string; frame: number; window?: PixelWindow }>('node-decode', {
-    path: `fixtures/dicom/${name}`,
-    frame,
-    ...(window ? { window } : {}),
-  }) as Promise<Digest>;
+function nodeDicomDigest(name: string, frame: number, window?: PixelWindow): Promise<RasterDigest> {
+  return nodeDigest({ path: `fixtures/dicom/${name}`, frame, ...(window ? { window } : {}) });
 }
 
 const url = (name: string) => new URL(`/fixtures/dicom/${name}`, location.href);
@@ -72,7 +52,7 @@ describe('DICOM in Chromium (worker) equals Node', () => {
         const frames = [...new Set([0, src.info.frames - 1])];
         for (const frame of frames) {
           const ours = await digest(await src.read({ frame }));
-          expect(ours, `frame ${frame}`).to.deep.equal(await nodeDigest(name, frame));
+          expect(ours, `frame ${frame}`).to.deep.equal(await nodeDicomDigest(name, frame));
         }
         const w = {
           x: 3,
@@ -81,7 +61,7 @@ describe('DICOM in Chromium (worker) equals Node', () => {
           height: Math.floor(src.info.height / 3),
         };
         expect(await digest(await src.read({ frame: 0, window: w }))).to.deep.equal(
-          await nodeDigest(name, 0, w),
+          await nodeDicomDigest(name, 0, w),
         );
       } finally {
         await src.close();
@@ -93,7 +73,7 @@ describe('DICOM in Chromium (worker) equals Node', () => {
     const name = 'mr384_12bit_jpegls_lossless_charls.dcm';
     const blob = await (await fetch(url(name))).blob();
     const src = await openRaster(new File([blob], name));
-    expect(await digest(await src.read())).to.deep.equal(await nodeDigest(name, 0));
+    expect(await digest(await src.read())).to.deep.equal(await nodeDicomDigest(name, 0));
     await src.close();
   });
 
@@ -106,7 +86,7 @@ describe('DICOM in Chromium (worker) equals Node', () => {
       const bytes = new Uint8Array(await (await fetch(url(name))).arrayBuffer());
       const src = await openDicom(bytes, { limits: DEFAULT_LIMITS, worker: false });
       expect(src).not.to.be.instanceOf(WorkerDicomSource);
-      expect(await digest(await src.read())).to.deep.equal(await nodeDigest(name, 0));
+      expect(await digest(await src.read())).to.deep.equal(await nodeDicomDigest(name, 0));
       await src.close();
     }
   });
@@ -202,7 +182,7 @@ describe('DICOM in Chromium (worker) equals Node', () => {
       }
       expect(performance.now() - started).to.be.below(2000);
       // the terminated worker is replaced: the next read decodes, identical to Node
-      expect(await digest(await src.read({ frame: 1 }))).to.deep.equal(await nodeDigest(name, 1));
+      expect(await digest(await src.read({ frame: 1 }))).to.deep.equal(await nodeDicomDigest(name, 1));
     } finally {
       await src.close();
     }

@@ -2,8 +2,8 @@
 // test server) and from a File, to exactly the bytes Node's decoder produces (compared live via
 // the node-decode server command's sha256). Also: an AbortSignal cancels a read.
 import { expect } from '@esm-bundle/chai';
-import { executeServerCommand } from '@web/test-runner-commands';
-import { FormatError, openRaster, type PixelWindow, type Raster } from '../index.ts';
+import { digest, nodeDigest, type RasterDigest } from '../../test/raster-digest.ts';
+import { FormatError, openRaster, type PixelWindow } from '../index.ts';
 import { getSharedPool } from './pool.ts';
 
 const FILES = [
@@ -39,31 +39,10 @@ const FILES = [
   'u8_rgbn_none_striped.tif',
 ];
 
-interface NodeDigest {
-  shape: number[];
-  dtype: string;
-  sha256: string;
-}
-
-async function digest(r: Raster): Promise<NodeDigest> {
-  const view = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength).slice();
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', view));
-  return {
-    shape: r.samples === 1 ? [r.height, r.width] : [r.height, r.width, r.samples],
-    dtype: r.dtype,
-    sha256: Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join(''),
-  };
-}
-
 type Size = { width: number; height: number };
 
-async function nodeDigest(path: string, window?: PixelWindow, targetSize?: Size): Promise<NodeDigest> {
-  const d = await executeServerCommand<NodeDigest, { path: string; window?: PixelWindow; targetSize?: Size }>(
-    'node-decode',
-    { path, ...(window ? { window } : {}), ...(targetSize ? { targetSize } : {}) },
-  );
-  if (!d) throw new Error('node-decode server command gave no answer');
-  return d;
+function nodeTiffDigest(path: string, window?: PixelWindow, targetSize?: Size): Promise<RasterDigest> {
+  return nodeDigest({ path, ...(window ? { window } : {}), ...(targetSize ? { targetSize } : {}) });
 }
 
 describe('GeoTIFF in Chromium equals Node', () => {
@@ -76,7 +55,7 @@ describe('GeoTIFF in Chromium equals Node', () => {
     const path = `fixtures/geotiff/${file}`;
     it(`${file}: URL and File decode to Node's bytes`, async () => {
       const win = { x: 37, y: 21, width: 50, height: 45 };
-      const [whole, part] = await Promise.all([nodeDigest(path), nodeDigest(path, win)]);
+      const [whole, part] = await Promise.all([nodeTiffDigest(path), nodeTiffDigest(path, win)]);
       const fromUrl = await openRaster(new URL(`/${path}`, location.href));
       expect(await digest(await fromUrl.read())).to.deep.equal(whole);
       expect(await digest(await fromUrl.read({ window: win }))).to.deep.equal(part);
@@ -98,7 +77,7 @@ describe('GeoTIFF in Chromium equals Node', () => {
       const r = await src.read({ targetSize });
       expect(r.width).to.be.below(src.info.width);
       expect(r.width).to.be.at.least(targetSize.width);
-      expect(await digest(r)).to.deep.equal(await nodeDigest(path, undefined, targetSize));
+      expect(await digest(r)).to.deep.equal(await nodeTiffDigest(path, undefined, targetSize));
       await src.close();
     });
   }

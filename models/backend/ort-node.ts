@@ -3,8 +3,8 @@
  * (onnxruntime-node's WebGPU EP, Dawn on Vulkan; optional, only where a Vulkan driver exists).
  */
 import * as ort from 'onnxruntime-node';
-import { asModelError, ModelError, throwIfAborted } from '../errors.ts';
-import { assertTile, SerialQueue } from './tile.ts';
+import { asModelError, throwIfAborted } from '../errors.ts';
+import { assertTile, srTileFromOutput, SerialQueue } from './tile.ts';
 import type { BackendFactory, BackendId, InferenceSession, TileTensor } from './types.ts';
 
 /** Options for the Node backends. */
@@ -36,18 +36,13 @@ class OrtNodeSession implements InferenceSession {
       } finally {
         input.dispose();
       }
-      const sr = out[this.session.outputNames[0] ?? 'sr'];
-      if (!sr) throw new ModelError('SESSION_FAILED', `${this.modelId}: no output tensor`);
-      const data = sr.data;
-      const [, , h, w] = sr.dims;
-      if (!(data instanceof Float32Array) || h !== tile.height * this.scale || w !== tile.width * this.scale)
-        throw new ModelError(
-          'SESSION_FAILED',
-          `${this.modelId}: unexpected output ${sr.type} [${sr.dims.join(',')}]`,
-        );
-      // the result must outlive the tensor, whose buffer onnxruntime may reuse
-      const result: TileTensor = { data: data.slice(), width: w, height: h, backend: this.backend };
-      sr.dispose();
+      const result = srTileFromOutput(
+        out[this.session.outputNames[0] ?? 'sr'],
+        tile,
+        this.scale,
+        this.modelId,
+        this.backend,
+      );
       throwIfAborted(signal);
       return result;
     });

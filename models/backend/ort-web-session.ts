@@ -4,8 +4,8 @@
  * .wasm: ort-web.ts picks `/wasm`, the WebGPU worker `/webgpu`, and both pass their module in.
  */
 import type * as ort from 'onnxruntime-web';
-import { asModelError, ModelError, throwIfAborted } from '../errors.ts';
-import { assertTile, SerialQueue } from './tile.ts';
+import { asModelError, throwIfAborted } from '../errors.ts';
+import { assertTile, srTileFromOutput, SerialQueue } from './tile.ts';
 import type { BackendId, InferenceSession, TileTensor } from './types.ts';
 
 /** Where onnxruntime-web's files are served from, and how many threads to use. */
@@ -71,17 +71,13 @@ export class OrtWebSession implements InferenceSession {
       } catch (err) {
         throw asModelError(err, 'SESSION_FAILED', `${this.modelId} on ${this.backend}`);
       }
-      const sr = out[this.session.outputNames[0] ?? 'sr'];
-      if (!sr) throw new ModelError('SESSION_FAILED', `${this.modelId}: no output tensor`);
-      const [, , h, w] = sr.dims;
-      const data = sr.data;
-      if (!(data instanceof Float32Array) || h !== tile.height * this.scale || w !== tile.width * this.scale)
-        throw new ModelError(
-          'SESSION_FAILED',
-          `${this.modelId}: unexpected output ${sr.type} [${sr.dims.join(',')}]`,
-        );
-      const result: TileTensor = { data: data.slice(), width: w, height: h, backend: this.backend };
-      sr.dispose();
+      const result = srTileFromOutput(
+        out[this.session.outputNames[0] ?? 'sr'],
+        tile,
+        this.scale,
+        this.modelId,
+        this.backend,
+      );
       throwIfAborted(signal);
       return result;
     });

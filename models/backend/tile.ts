@@ -3,7 +3,7 @@
  * so the fallback wrapper and tests can use it anywhere.
  */
 import { ModelError } from '../errors.ts';
-import type { TileTensor } from './types.ts';
+import type { BackendId, TileTensor } from './types.ts';
 
 /** Throws INVALID_INPUT unless the tile is a positive-size single-channel W x H float32 array. */
 export function assertTile(tile: TileTensor): void {
@@ -12,6 +12,35 @@ export function assertTile(tile: TileTensor): void {
     throw new ModelError('INVALID_INPUT', `tile size ${width}x${height} is not a positive integer size`);
   if (!(data instanceof Float32Array) || data.length !== width * height)
     throw new ModelError('INVALID_INPUT', `tile data has ${data.length} values, expected ${width}x${height}`);
+}
+
+/** The shape of an onnxruntime output tensor we read (node and web share it; no import needed). */
+export interface OrtOutput {
+  readonly dims: readonly number[];
+  readonly type: string;
+  readonly data: unknown;
+  dispose(): void;
+}
+
+/**
+ * Turns a model output into the SR tile for `tile`: checks it is float32 [1,1,H*s,W*s], copies the
+ * data (onnxruntime may reuse the tensor's buffer) and releases the tensor.
+ */
+export function srTileFromOutput(
+  sr: OrtOutput | undefined,
+  tile: TileTensor,
+  scale: number,
+  modelId: string,
+  backend: BackendId,
+): TileTensor {
+  if (!sr) throw new ModelError('SESSION_FAILED', `${modelId}: no output tensor`);
+  const [, , h, w] = sr.dims;
+  const data = sr.data;
+  if (!(data instanceof Float32Array) || h !== tile.height * scale || w !== tile.width * scale)
+    throw new ModelError('SESSION_FAILED', `${modelId}: unexpected output ${sr.type} [${sr.dims.join(',')}]`);
+  const result: TileTensor = { data: data.slice(), width: w, height: h, backend };
+  sr.dispose();
+  return result;
 }
 
 /** Index of the first NaN/Inf in `data`, or -1. */
