@@ -1,11 +1,14 @@
-// The demo page end to end in Debian's Chromium (served by scripts/repo-server.ts as `npm run demo`
-// serves it): the satellite sample opens and is enhanced on WASM under the watermark, a user's file
-// opens through the picker, "Measure in this page" produces a report in <sr-report>, and no request
-// leaves 127.0.0.1.
+// The demo page end to end in Debian's Chromium, served by the README's own command (`npm run demo`,
+// run here as a child process exactly as a user types it, with no environment variable beyond a
+// port): /demo/index.html answers 200, the satellite sample opens and is enhanced on WASM under the
+// watermark, a user's file opens through the picker, "Measure in this page" produces a report in
+// <sr-report>, and no request leaves 127.0.0.1.
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startRepoServer, type RepoServer } from '../scripts/repo-server.ts';
+import { anyFreePort, launchChromium } from '../scripts/repo-server.ts';
 
 type Viewer = HTMLElement & {
   info?: { format: string };
@@ -13,20 +16,55 @@ type Viewer = HTMLElement & {
   watermark?: { lines: string[] };
 };
 
-let server: RepoServer;
+let demo: ChildProcess;
+let server: { origin: string };
 let browser: Browser;
 let page: Page;
 const hosts = new Set<string>();
 
+/** Starts `npm run demo` and resolves with the origin it prints. */
+async function startDemo(): Promise<{ origin: string }> {
+  const port = await anyFreePort();
+  demo = spawn('npm', ['run', 'demo'], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the server under npm is stopped too
+  });
+  let out = '';
+  demo.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm run demo printed no URL in 60 s:\n${out}`)), 60_000);
+    demo.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\/demo\/index\.html/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    demo.once('exit', (code) => reject(new Error(`npm run demo exited (${code}):\n${out}`)));
+  });
+  return { origin: url };
+}
+
 before(async () => {
-  server = await startRepoServer();
+  server = await startDemo();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.on('request', (r) => hosts.add(new URL(r.url()).host));
 });
 after(async () => {
   await browser?.close();
-  await server?.stop();
+  if (demo?.pid !== undefined && demo.exitCode === null) {
+    process.kill(-demo.pid, 'SIGTERM');
+    await once(demo, 'exit');
+  }
+});
+
+test('npm run demo serves /demo/index.html (HTTP 200, the page that imports the viewer)', async () => {
+  const r = await fetch(`${server.origin}/demo/index.html`);
+  assert.equal(r.status, 200);
+  assert.match(await r.text(), /<sr-viewer/);
 });
 
 const viewerState = () =>

@@ -62,8 +62,8 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A port the OS says is free. */
-function anyFreePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1. */
+export function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
