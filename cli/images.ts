@@ -17,10 +17,12 @@ import {
   dataRangeFromBits,
   dataRangeFromDtype,
   dataRangeFromSpan,
+  explicitDataRange,
   type DataRange,
 } from '../validation/datarange.ts';
 import { splitBands, type Plane } from '../validation/image.ts';
 import { decodePng, isPng } from '../formats/png/decode.ts';
+import { UsageError } from './errors.ts';
 
 /** One opened image file. */
 export interface LoadedImage {
@@ -116,14 +118,48 @@ export async function openImage(file: string): Promise<LoadedImage> {
   };
 }
 
+/** `--data-range-rule`: how the data range of PSNR/SSIM is chosen (a number gives it explicitly). */
+export type DataRangeChoice = 'auto' | 'gt' | 'bits-stored' | 'dtype' | number;
+
 /**
- * The data range of an image when the user gave none: DICOM/GeoTIFF integers -> bits stored (x |slope|
- * since values are modality values); PNG/npy integers -> dtype span; float data -> ground-truth span.
+ * Parses `--data-range-rule gt|bits-stored|dtype|auto|R` and the older `--data-range R` (same as a
+ * number). Default 'auto'.
  */
-export function deriveDataRange(img: LoadedImage, gt: Plane): DataRange {
+export function parseDataRangeChoice(rule: string | undefined, range: string | undefined): DataRangeChoice {
+  if (rule !== undefined && range !== undefined)
+    throw new UsageError('give --data-range-rule or --data-range, not both');
+  const text = rule ?? range;
+  if (text === undefined) return 'auto';
+  if (text === 'auto' || text === 'gt' || text === 'bits-stored' || text === 'dtype') return text;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(
+      `--data-range-rule wants gt, bits-stored, dtype, auto or a positive number, got "${text}"`,
+    );
+  return n;
+}
+
+/**
+ * The data range of a ground-truth plane. 'auto' (the default): the ground truth's own span (max -
+ * min of valid pixels) for DICOM and GeoTIFF, whose stored bit depth says little about the signal (a
+ * 16-bit CT compared over 65535 reads 80 dB for bicubic); the dtype span for PNG/npy integers (natural
+ * images, as published SR tables use 255); the span for float data. 'bits-stored' = 2^bits - 1 x
+ * |slope| (modality values); 'dtype' = the integer type's span; a number is used as given.
+ */
+export function deriveDataRange(img: LoadedImage, gt: Plane, choice: DataRangeChoice = 'auto'): DataRange {
+  if (typeof choice === 'number') return explicitDataRange(choice);
   const integer = img.dtype in INT_BITS;
-  if (!integer) return dataRangeFromSpan(gt);
-  if ((img.format === 'dicom' || img.format === 'geotiff') && img.bitsStored > 0)
-    return dataRangeFromBits(img.bitsStored, img.slope);
-  return dataRangeFromDtype(img.dtype);
+  const raster = img.format === 'dicom' || img.format === 'geotiff';
+  switch (choice) {
+    case 'gt':
+      return dataRangeFromSpan(gt);
+    case 'bits-stored':
+      if (!raster || !(img.bitsStored > 0))
+        throw new UsageError(`${img.format} has no bits-stored: use --data-range-rule gt|dtype|R`);
+      return dataRangeFromBits(img.bitsStored, img.slope);
+    case 'dtype':
+      return dataRangeFromDtype(img.dtype);
+    case 'auto':
+      return raster || !integer ? dataRangeFromSpan(gt) : dataRangeFromDtype(img.dtype);
+  }
 }

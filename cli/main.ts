@@ -37,12 +37,13 @@ const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('./commands/enhance.ts')).enhance,
   },
   metrics: {
-    summary: 'metrics A B [--data-range R] [--shave N] [--frame N]   PSNR/SSIM/MS-SSIM of B against A (JSON)',
+    summary:
+      'metrics A B [--data-range-rule auto|gt|bits-stored|dtype|R] [--shave N] [--frame N]   PSNR/SSIM/MS-SSIM of B against A (JSON)',
     load: async () => (await import('./commands/metrics.ts')).metrics,
   },
   validate: {
     summary:
-      'validate --gt FILES_OR_DIRS --json OUT.json [--model ID] [--csv F] [--report F.html] [--degradation torch|matlab] ...',
+      'validate --gt FILES_OR_DIRS --json OUT.json [--model ID] [--csv F] [--report F.html] [--degradation torch|matlab] [--data-range-rule auto|gt|bits-stored|dtype|R] ...',
     load: async () => (await import('./commands/validate.ts')).validate,
     jsonTakesValue: true,
   },

@@ -19,7 +19,8 @@ export interface ModelCard {
   phase: Variant;
   params: number;
   architecture: Readonly<Record<string, string | number | boolean>>;
-  normalization: { input: string; output: string };
+  /** `range_rule`: how values outside the robust range are kept (plugin/pipeline/range.ts). */
+  normalization: { input: string; output: string; range_rule: string };
   degradation: string;
   losses: string;
   iterations: number;
@@ -77,6 +78,7 @@ export function summarizeCard(json: unknown, where: string): ModelCard {
     normalization: {
       input: field(norm, 'input', 'string', where),
       output: field(norm, 'output', 'string', where),
+      range_rule: field(norm, 'range_rule', 'string', where),
     },
     degradation: field(c, 'degradation', 'string', where),
     losses: field(c, 'losses', 'string', where),

@@ -24,6 +24,8 @@ export const CATALOG: Readonly<Record<string, ModelCard>> = {
     normalization: {
       input: 'float32 NCHW [N,1,H,W] in [0,1] = uint16/65535 of the normalized image',
       output: 'float32 [N,1,H*s,W*s], same [0,1] scale, NOT clamped: clamp to [0,1] then *65535',
+      range_rule:
+        'residual-bicubic-excess/1: the model sees the robust 0.1-99.9 % range clipped to [0,1]; tilesr outputs clamp01(model(clip(x))) + bicubic_up(x - clip(x)) (Keys a=-0.5, Pillow convention) and maps back with the inverse affine map unclamped, so values beyond the range keep their true level (plugin/pipeline/range.ts)',
     },
     degradation:
       'HR -> LR: bicubic downsample with antialias (torch F.interpolate, align_corners=False), clamp [0,1]',
@@ -65,6 +67,8 @@ export const CATALOG: Readonly<Record<string, ModelCard>> = {
     normalization: {
       input: 'float32 NCHW [N,1,H,W] in [0,1] = uint16/65535 of the normalized image',
       output: 'float32 [N,1,H*s,W*s], same [0,1] scale, NOT clamped: clamp to [0,1] then *65535',
+      range_rule:
+        'residual-bicubic-excess/1: the model sees the robust 0.1-99.9 % range clipped to [0,1]; tilesr outputs clamp01(model(clip(x))) + bicubic_up(x - clip(x)) (Keys a=-0.5, Pillow convention) and maps back with the inverse affine map unclamped, so values beyond the range keep their true level (plugin/pipeline/range.ts)',
     },
     degradation:
       'HR -> LR: bicubic downsample with antialias (torch F.interpolate, align_corners=False), clamp [0,1]',
@@ -106,6 +110,8 @@ export const CATALOG: Readonly<Record<string, ModelCard>> = {
     normalization: {
       input: 'float32 NCHW [N,1,H,W] in [0,1] = uint16/65535 of the normalized image',
       output: 'float32 [N,1,H*s,W*s], same [0,1] scale, NOT clamped: clamp to [0,1] then *65535',
+      range_rule:
+        'residual-bicubic-excess/1: the model sees the robust 0.1-99.9 % range clipped to [0,1]; tilesr outputs clamp01(model(clip(x))) + bicubic_up(x - clip(x)) (Keys a=-0.5, Pillow convention) and maps back with the inverse affine map unclamped, so values beyond the range keep their true level (plugin/pipeline/range.ts)',
     },
     degradation:
       'HR -> LR: bicubic downsample with antialias (torch F.interpolate, align_corners=False), clamp [0,1]',
@@ -147,6 +153,8 @@ export const CATALOG: Readonly<Record<string, ModelCard>> = {
     normalization: {
       input: 'float32 NCHW [N,1,H,W] in [0,1] = uint16/65535 of the normalized image',
       output: 'float32 [N,1,H*s,W*s], same [0,1] scale, NOT clamped: clamp to [0,1] then *65535',
+      range_rule:
+        'residual-bicubic-excess/1: the model sees the robust 0.1-99.9 % range clipped to [0,1]; tilesr outputs clamp01(model(clip(x))) + bicubic_up(x - clip(x)) (Keys a=-0.5, Pillow convention) and maps back with the inverse affine map unclamped, so values beyond the range keep their true level (plugin/pipeline/range.ts)',
     },
     degradation:
       'HR -> LR: bicubic downsample with antialias (torch F.interpolate, align_corners=False), clamp [0,1]',
@@ -188,6 +196,8 @@ export const CATALOG: Readonly<Record<string, ModelCard>> = {
     normalization: {
       input: 'float32 NCHW [N,1,H,W] in [0,1] = uint16/65535 of the normalized image',
       output: 'float32 [N,1,H*s,W*s], same [0,1] scale, NOT clamped: clamp to [0,1] then *65535',
+      range_rule:
+        'residual-bicubic-excess/1: the model sees the robust 0.1-99.9 % range clipped to [0,1]; tilesr outputs clamp01(model(clip(x))) + bicubic_up(x - clip(x)) (Keys a=-0.5, Pillow convention) and maps back with the inverse affine map unclamped, so values beyond the range keep their true level (plugin/pipeline/range.ts)',
     },
     degradation:
       'HR -> LR: bicubic downsample with antialias (torch F.interpolate, align_corners=False), clamp [0,1]',
@@ -229,6 +239,8 @@ export const CATALOG: Readonly<Record<string, ModelCard>> = {
     normalization: {
       input: 'float32 NCHW [N,1,H,W] in [0,1] = uint16/65535 of the normalized image',
       output: 'float32 [N,1,H*s,W*s], same [0,1] scale, NOT clamped: clamp to [0,1] then *65535',
+      range_rule:
+        'residual-bicubic-excess/1: the model sees the robust 0.1-99.9 % range clipped to [0,1]; tilesr outputs clamp01(model(clip(x))) + bicubic_up(x - clip(x)) (Keys a=-0.5, Pillow convention) and maps back with the inverse affine map unclamped, so values beyond the range keep their true level (plugin/pipeline/range.ts)',
     },
     degradation:
       'HR -> LR: bicubic downsample with antialias (torch F.interpolate, align_corners=False), clamp [0,1]',
@@ -270,6 +282,8 @@ export const CATALOG: Readonly<Record<string, ModelCard>> = {
     normalization: {
       input: 'float32 NCHW [N,1,H,W] in [0,1] = uint16/65535 of the normalized image',
       output: 'float32 [N,1,H*s,W*s], same [0,1] scale, NOT clamped: clamp to [0,1] then *65535',
+      range_rule:
+        'residual-bicubic-excess/1: the model sees the robust 0.1-99.9 % range clipped to [0,1]; tilesr outputs clamp01(model(clip(x))) + bicubic_up(x - clip(x)) (Keys a=-0.5, Pillow convention) and maps back with the inverse affine map unclamped, so values beyond the range keep their true level (plugin/pipeline/range.ts)',
     },
     degradation:
       'HR -> LR: bicubic downsample with antialias (torch F.interpolate, align_corners=False), clamp [0,1]',
@@ -311,6 +325,8 @@ export const CATALOG: Readonly<Record<string, ModelCard>> = {
     normalization: {
       input: 'float32 NCHW [N,1,H,W] in [0,1] = uint16/65535 of the normalized image',
       output: 'float32 [N,1,H*s,W*s], same [0,1] scale, NOT clamped: clamp to [0,1] then *65535',
+      range_rule:
+        'residual-bicubic-excess/1: the model sees the robust 0.1-99.9 % range clipped to [0,1]; tilesr outputs clamp01(model(clip(x))) + bicubic_up(x - clip(x)) (Keys a=-0.5, Pillow convention) and maps back with the inverse affine map unclamped, so values beyond the range keep their true level (plugin/pipeline/range.ts)',
     },
     degradation:
       'HR -> LR: bicubic downsample with antialias (torch F.interpolate, align_corners=False), clamp [0,1]',

@@ -2,7 +2,9 @@
  * The card's normalization contract. Each image (or band) gets ONE robust range, computed from all of
  * its valid samples: per-tile ranges would give neighbouring tiles different brightness maps and
  * visible seams. Values map affinely so the range becomes [0,1] (clipped) for the model, and the
- * model's output, clamped to [0,1], maps back to the original units with the inverse map.
+ * output maps back to the original units with the inverse map. What clipping removed is restored by
+ * the pipeline's range rule (plugin/pipeline/range.ts; models/README.md "Output range"), so the
+ * inverse map is not clamped: values beyond [0,1] are the image's true extremes.
  *
  * Percentiles follow NumPy's default `np.percentile(..., method='linear')` exactly: sort the n valid
  * values v, take the virtual index i = (n-1) * p/100, g = i - floor(i), and interpolate
@@ -21,6 +23,11 @@ export interface NormRange {
   constant: boolean;
   /** Number of valid samples the range was computed from. */
   count: number;
+  /**
+   * Valid samples below `lo` or above `hi`: what clipping to [0,1] flattens for the model, and what
+   * the pipeline's range rule restores (set by computeRange).
+   */
+  outside?: number;
 }
 
 /** Which samples of an interleaved array form the band, and which to exclude. */
@@ -67,6 +74,30 @@ export function sortedBandValues(values: ArrayLike<number>, sel: BandSelector = 
   return out.subarray(0, n).sort();
 }
 
+/** Number of sorted values < v (binary search). */
+function countBelow(sorted: Float64Array, v: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if ((sorted[m] as number) < v) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/** Number of sorted values <= v. */
+function countAtMost(sorted: Float64Array, v: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if ((sorted[m] as number) <= v) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
 /**
  * The robust range of a whole band: call once per image/band, before tiling. Falls back to min/max
  * when the percentiles coincide but values differ (e.g. 99.9% zeros), and flags truly constant bands.
@@ -87,7 +118,13 @@ export function computeRange(
     lo = sorted[0] as number;
     hi = sorted[n - 1] as number;
   }
-  return { lo, hi, constant: !(hi > lo), count: n };
+  return {
+    lo,
+    hi,
+    constant: !(hi > lo),
+    count: n,
+    outside: countBelow(sorted, lo) + n - countAtMost(sorted, hi),
+  };
 }
 
 /**
@@ -110,16 +147,17 @@ export function normalize(values: ArrayLike<number>, range: NormRange, sel: Band
 }
 
 /**
- * Maps model output back to original units: clamp to [0,1], then lo + t*(hi-lo). Float64 so wide
- * integer and float64 sources lose nothing; constant bands return `lo` everywhere. NaN stays NaN so a
- * bad tile cannot pass as data.
+ * Maps the normalized scale back to original units: lo + t*(hi-lo), not clamped (values outside
+ * [0,1] are restored extremes; the model's own output is clamped to [0,1] before they are added).
+ * Float64 so wide integer and float64 sources lose nothing; constant bands return `lo` everywhere.
+ * NaN stays NaN so a bad tile cannot pass as data.
  */
 export function denormalize(output: ArrayLike<number>, range: NormRange): Float64Array {
   const out = new Float64Array(output.length);
   const span = range.constant ? 0 : range.hi - range.lo;
   for (let i = 0; i < output.length; i++) {
     const t = output[i] as number;
-    out[i] = Number.isNaN(t) ? NaN : range.lo + (t < 0 ? 0 : t > 1 ? 1 : t) * span;
+    out[i] = Number.isNaN(t) ? NaN : range.lo + t * span;
   }
   return out;
 }

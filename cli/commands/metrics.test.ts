@@ -40,7 +40,8 @@ test('metrics on PNG, DICOM and .npy files agree with scikit-image', { skip }, (
   try {
     const set5 = join(root, '../shared/data/benchmarks/Set5/img_002_SRF_4_HR.png');
     const dcm = join(root, 'fixtures/dicom/mr384_12bit_explicit_le.dcm');
-    const { json: o } = runPython<Record<string, { psnr: number; ssim: number; mse: number; mae: number }>>(
+    type M = { psnr: number; ssim: number; mse: number; mae: number };
+    const { json: o } = runPython<{ png: M; dcm: M; bits: M; shave: M; span: number }>(
       `import json, os, numpy as np, pydicom
 from PIL import Image
 from scipy.ndimage import gaussian_filter
@@ -59,21 +60,28 @@ def m(a, b, R, **k):
     a = a.astype(np.float64); b = b.astype(np.float64)
     return {'psnr': P(a, b, data_range=R), 'ssim': S(a, b, gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=R, **k),
             'mse': float(((a - b) ** 2).mean()), 'mae': float(np.abs(a - b).mean())}
-print(json.dumps({'png': m(a, b, 255, channel_axis=2), 'dcm': m(c, d.astype(np.float64), 4095),
+print(json.dumps({'png': m(a, b, 255, channel_axis=2), 'dcm': m(c, d.astype(np.float64), float(c.max() - c.min())),
+                  'bits': m(c, d.astype(np.float64), 4095), 'span': float(c.max() - c.min()),
                   'shave': m(c[3:-3, 3:-3], d.astype(np.float64)[3:-3, 3:-3], 1000)}))`,
     );
     const png = metrics(join(dir, 'a.png'), join(dir, 'b.png'));
     assert.equal(png.bands, 3);
     assert.equal(png.data_range, 255);
     assert.equal(png.data_range_rule, 'dtype');
+    // DICOM default: the ground truth's own span (what a QA engineer can read), bits stored on request
     const dc = metrics(dcm, join(dir, 'd.npy'));
-    assert.equal(dc.data_range_rule, 'bits-stored');
-    assert.equal(dc.data_range, 4095);
+    assert.equal(dc.data_range_rule, 'ground-truth-span');
+    assert.equal(dc.data_range, o.span);
+    assert.ok(dc.data_range < 4095);
+    const bits = metrics(dcm, join(dir, 'd.npy'), '--data-range-rule', 'bits-stored');
+    assert.equal(bits.data_range_rule, 'bits-stored');
+    assert.equal(bits.data_range, 4095);
     const sh = metrics(dcm, join(dir, 'd.npy'), '--data-range', '1000', '--shave', '3');
     assert.equal(sh.data_range_rule, 'explicit');
     for (const [name, mine, ref] of [
       ['png', png, o.png],
       ['dicom', dc, o.dcm],
+      ['bits', bits, o.bits],
       ['shave', sh, o.shave],
     ] as const) {
       assert.ok(ref);

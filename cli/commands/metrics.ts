@@ -1,26 +1,24 @@
-/** `tilesr metrics A B [--data-range R] [--shave N] [--frame N]`: full-reference metrics of B against A. */
+/** `tilesr metrics A B [--data-range-rule gt|bits-stored|dtype|auto|R] [--shave N] [--frame N]`: full-reference metrics of B against A. */
 import { ValidationError } from '../../validation/errors.ts';
-import { explicitDataRange } from '../../validation/datarange.ts';
 import { compare, psnrFromMse, type PairMetrics } from '../../validation/metrics/index.ts';
 import { parse, parseIntOption } from '../args.ts';
-import { UsageError } from '../errors.ts';
-import { deriveDataRange, openImage } from '../images.ts';
+import { deriveDataRange, openImage, parseDataRangeChoice } from '../images.ts';
 
 /** Runs `metrics`; prints one JSON object. Multi-band: MSE over all bands, SSIM/MS-SSIM band means. */
 export async function metrics(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { 'data-range': { type: 'string' }, shave: { type: 'string' }, frame: { type: 'string' } },
+    {
+      'data-range': { type: 'string' },
+      'data-range-rule': { type: 'string' },
+      shave: { type: 'string' },
+      frame: { type: 'string' },
+    },
     2,
   );
   const shave = parseIntOption('shave', values.shave) ?? 0;
   const frame = parseIntOption('frame', values.frame) ?? 0;
-  let given: number | undefined;
-  if (values['data-range'] !== undefined) {
-    given = Number(values['data-range']);
-    if (!Number.isFinite(given) || given <= 0)
-      throw new UsageError(`--data-range wants a positive number, got "${values['data-range']}"`);
-  }
+  const choice = parseDataRangeChoice(values['data-range-rule'], values['data-range']);
   const [fa, fb] = positionals as [string, string];
   const a = await openImage(fa);
   const b = await openImage(fb);
@@ -29,8 +27,7 @@ export async function metrics(argv: string[]): Promise<number> {
     const pb = await b.read(frame);
     if (pa.length !== pb.length)
       throw new ValidationError('SIZE_MISMATCH', `${fa} has ${pa.length} band(s), ${fb} has ${pb.length}`);
-    const range =
-      given !== undefined ? explicitDataRange(given) : deriveDataRange(a, pa[0] as (typeof pa)[0]);
+    const range = deriveDataRange(a, pa[0] as (typeof pa)[0], choice);
     const perBand: PairMetrics[] = pa.map((p, i) =>
       compare(p, pb[i] as (typeof pb)[0], { dataRange: range.value, shave }),
     );

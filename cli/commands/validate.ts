@@ -29,7 +29,7 @@ import {
 import { parseIntOption } from '../args.ts';
 import { openModel, type OpenedModel } from '../enhancer.ts';
 import { toCoded, UsageError } from '../errors.ts';
-import { deriveDataRange, openImage, type LoadedImage } from '../images.ts';
+import { deriveDataRange, openImage, parseDataRangeChoice, type LoadedImage } from '../images.ts';
 import { writeFileAtomic } from '../output.ts';
 
 const IMAGE_EXT = /\.(png|npy|dcm|dicom|tif|tiff|ima)$/i;
@@ -70,6 +70,7 @@ const OPTIONS = {
   shave: { type: 'string' },
   degradation: { type: 'string', default: 'torch' },
   'data-range': { type: 'string' },
+  'data-range-rule': { type: 'string' },
   'no-quantize': { type: 'boolean', default: false },
   tile: { type: 'string', default: '64' },
   'consistency-tile': { type: 'string', default: '32' },
@@ -116,7 +117,7 @@ export async function validate(argv: string[]): Promise<number> {
   if (v.variant !== 'fidelity' && v.variant !== 'perceptual')
     throw new UsageError(`--variant must be fidelity or perceptual, got "${v.variant}"`);
   const bands = v.bands?.split(',').map((b) => parseIntOption('bands', b.trim()) as number);
-  const given = v['data-range'] === undefined ? undefined : explicitDataRange(Number(v['data-range']));
+  const choice = parseDataRangeChoice(v['data-range-rule'], v['data-range']);
   const tile = parseIntOption('tile', v.tile) as number;
   const ctile = parseIntOption('consistency-tile', v['consistency-tile']) as number;
   const threshold = Number(v['consistency-threshold']);
@@ -170,10 +171,11 @@ export async function validate(argv: string[]): Promise<number> {
           for (const t of targets) {
             const yMode = t.band === 'Y';
             const range: DataRange =
-              given ??
-              (yMode
-                ? { value: 255, rule: 'dtype', detail: 'Y (BT.601 studio range) on the 0..255 scale' }
-                : deriveDataRange(img, t.gt));
+              typeof choice === 'number'
+                ? explicitDataRange(choice)
+                : yMode && choice === 'auto'
+                  ? { value: 255, rule: 'dtype', detail: 'Y (BT.601 studio range) on the 0..255 scale' }
+                  : deriveDataRange(img, t.gt, choice);
             const grid = yMode ? { min: 0, max: 255 } : gridOf(img);
             const quantize = degradation === 'matlab' && !v['no-quantize'] && !lrImg ? grid : undefined;
             if (quantize) quantizeUsed = quantize;

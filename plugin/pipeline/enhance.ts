@@ -17,6 +17,7 @@ import { computeRange, normalize, type NormRange } from '../../models/normalize.
 import { getModel, loadModel } from '../../models/registry.ts';
 import { toModalityValues, type PixelWindow, type Raster, type Spacing } from '../../formats/raster.ts';
 import { assemble } from './assemble.ts';
+import { excessPlane, RANGE_RULE, restoreRange } from './range.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
 import { scaledSpacing, TILESR_VERSION, type BandNormalization, type Provenance } from './provenance.ts';
@@ -137,6 +138,8 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
   const stride = raster.samples;
   const ranges = bands.map((b) => options.ranges?.[b] ?? computeRange(values, { stride, band: b }));
   const planes = bands.map((b, i) => normalize(values, ranges[i] as NormRange, { stride, band: b }));
+  // what clipping to the contract range takes away, added back after the model (./range.ts)
+  const excess = bands.map((b, i) => excessPlane(values, ranges[i] as NormRange, { stride, band: b }));
   const normalizeMs = now() - t;
 
   t = now();
@@ -192,8 +195,16 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
           const start = now();
           const out = await session.run({ data, width: tile.input.width, height: tile.input.height }, sig);
           tileMs.push(now() - start);
-          cache?.set(key, out.data);
-          return { ...out, backend: out.backend ?? session.backend };
+          const ex = excess[bi];
+          const sr = restoreRange(
+            out.data,
+            ex && cropPlane(ex, raster.width, tile.input),
+            tile.input.width,
+            tile.input.height,
+            scale,
+          );
+          cache?.set(key, sr);
+          return { ...out, data: sr, backend: out.backend ?? session.backend };
         };
         return { key, run, band: bi, tile };
       }),
@@ -230,7 +241,8 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
     const normalization: BandNormalization[] = bands.map((band, bi) => {
       const r = ranges[bi] as NormRange;
       const source = options.ranges?.[band] ? 'provided' : 'raster';
-      return { band, lo: r.lo, hi: r.hi, constant: r.constant, count: r.count, source };
+      const { lo, hi, constant, count, outside } = r;
+      return { band, lo, hi, constant, count, source, ...(outside !== undefined ? { outside } : {}) };
     });
     const lrStep = raster.window.width / raster.width;
     const window = {
@@ -252,6 +264,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
       tileBackends,
       fallbacks: fallbacks.map((f) => ({ ...f })),
       normalization,
+      rangeRule: RANGE_RULE,
       tile: {
         size: plan.tile,
         halo,

@@ -15,6 +15,11 @@ export interface BandNormalization {
   count: number;
   /** 'raster': all of the raster passed in; 'provided': computed by the caller (whole image/overview). */
   source: 'raster' | 'provided';
+  /**
+   * Valid samples of the image outside [lo, hi] (NormRange.outside): the model saw them clipped and
+   * the range rule (plugin/pipeline/range.ts) restored their true level. Absent when unknown.
+   */
+  outside?: number;
 }
 
 /** Wall-clock timings in milliseconds. */
@@ -49,6 +54,8 @@ export interface Provenance {
   tileBackends: Array<Array<BackendId | 'cache'>>;
   fallbacks: FallbackRecord[];
   normalization: BandNormalization[];
+  /** How values outside the normalization range were kept (plugin/pipeline/range.ts RANGE_RULE). */
+  rangeRule: string;
   tile: { size: number; halo: number; feather: number; columns: number; rows: number; count: number };
   /** LR region enhanced, in full-image pixel coordinates; frame and bands of the source. */
   source: { format: string; frame: number; window: PixelWindow; bands: number[] };

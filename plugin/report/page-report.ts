@@ -9,13 +9,11 @@ import type { BackendPreference } from '../../models/backend/types.ts';
 import type { Variant } from '../../models/card.ts';
 import { getModel } from '../../models/registry.ts';
 import {
-  dataRangeFromBits,
   dataRangeFromSpan,
   evaluate,
   imageEntry,
   SCHEMA_ID,
   summarize,
-  type DataRange,
   type Plane,
   type ValidationReport,
 } from '../../validation/index.ts';
@@ -54,14 +52,6 @@ export function bandPlane(raster: Raster, band = 0): Plane {
   return { width: raster.width, height: raster.height, data };
 }
 
-/** Integer data: bits stored × |slope| (as the CLI); float data: the ground truth's span. */
-function dataRange(raster: Raster, gt: Plane): DataRange {
-  const integer = !raster.dtype.startsWith('float');
-  return integer
-    ? dataRangeFromBits(raster.info.bitsStored, Math.abs(raster.info.valueMapping.slope))
-    : dataRangeFromSpan(gt);
-}
-
 /** Wraps an LR plane as a one-band float raster so enhanceRaster can take it. */
 function planeRaster(template: Raster, p: Plane): Raster {
   const data = Float32Array.from(p.data);
@@ -90,7 +80,8 @@ export async function validateRaster(raster: Raster, opts: PageReportOptions): P
   const entry = getModel(opts.modelId, opts.variant);
   const band = opts.band ?? 0;
   const gt = bandPlane(raster, band);
-  const range = dataRange(raster, gt);
+  // the ground truth's own span, the CLI's default for DICOM and GeoTIFF (cli/images.ts deriveDataRange)
+  const range = dataRangeFromSpan(gt);
   let provenance: Provenance | null = null;
   const ev = await evaluate(gt, {
     scale: entry.scale,

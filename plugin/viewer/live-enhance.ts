@@ -15,12 +15,12 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { BackendId, FallbackRecord } from '../../models/backend/types.ts';
 import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel } from '../../models/registry.ts';
-import { DEFAULT_HALO_MARGIN, enhanceRaster, type EnhanceResult } from '../pipeline/enhance.ts';
+import { DEFAULT_HALO_MARGIN, type EnhanceResult } from '../pipeline/enhance.ts';
 import { PipelineError } from '../pipeline/errors.ts';
 import { TILESR_VERSION } from '../pipeline/provenance.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 import type { Cornerstone, ImageRenderedDetail, Point, Viewport } from './cornerstone.ts';
-import { cropRaster, growRect } from './crop.ts';
+import { enhanceCell } from './cell.ts';
 import { cellRect, gridCells, regionOf, type Cell } from './grid.ts';
 import type { LoadedRaster, PixelSpacing } from './loader.ts';
 import { sharedCache, sharedScheduler, sharedSession, type SharedSession } from './sessions.ts';
@@ -343,20 +343,14 @@ export class LiveEnhanceController implements ReactiveController {
   ): Promise<void> {
     const c = this.config;
     const key = this.tileKey(col, row);
-    const entry = getModel(c.modelId, c.variant);
     const cell = this.cellRect(col, row);
-    const halo = entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
     const { raster } = loaded;
-    const crop = cropRaster(raster, growRect(cell, halo, raster.width, raster.height), this.bands());
     const ranges = this.rangesFor(loaded);
     const t0 = performance.now();
-    const result = await enhanceRaster(crop, {
+    const result = await enhanceCell(raster, cell, {
       modelId: c.modelId,
       variant: c.variant,
-      window: cell,
-      tile: Math.max(cell.width, cell.height),
-      halo,
-      limits: {},
+      bands: this.bands(),
       session: shared.session,
       scheduler: sharedScheduler,
       cache: sharedCache,
@@ -452,6 +446,7 @@ export class LiveEnhanceController implements ReactiveController {
           constant: r.constant,
           count: r.count,
           source: 'provided' as const,
+          ...(r.outside !== undefined ? { outside: r.outside } : {}),
         };
       }),
       tile: { size: c.tileSize, halo: entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN },
