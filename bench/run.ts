@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<string>> = {
   inference: async () => (await import('./inference.ts')).benchInference(),
   'browser-inference': async () => (await import('./browser-inference.ts')).benchBrowserInference(),
   zoom: async () => (await import('./zoom.ts')).benchZoom(),
+  range: async () => (await import('./range.ts')).benchRange(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -32,14 +32,20 @@ const COMMANDS: Record<string, Entry> = {
   },
   enhance: {
     summary:
-      'enhance FILE --model ID --out OUT.npy|OUT.png [--variant fidelity|perceptual] [--frame N] [--band B]\n' +
-      '          [--window x,y,w,h] [--tile 256] [--backend auto|node-cpu|node-webgpu] [--png-bits 8|16]',
+      'enhance FILE --model ID --out OUT.dcm|OUT.tif|OUT.png|OUT.jpg|OUT.npy [--variant fidelity|perceptual]\n' +
+      '          [--frame N] [--band B] [--window x,y,w,h] [--tile 256] [--backend auto|node-cpu|node-webgpu]\n' +
+      '          [--burn-in] [--png-bits 8|16] [--sign-cert CHAIN.pem --sign-key KEY.pem]',
     load: async () => (await import('./commands/enhance.ts')).enhance,
   },
   metrics: {
     summary:
       'metrics A B [--data-range-rule auto|gt|bits-stored|dtype|R] [--shave N] [--frame N]   PSNR/SSIM/MS-SSIM of B against A (JSON)',
     load: async () => (await import('./commands/metrics.ts')).metrics,
+  },
+  verify: {
+    summary:
+      'verify FILE                       provenance a DICOM/GeoTIFF/PNG/JPEG carries (C2PA validated), JSON',
+    load: async () => (await import('./commands/verify.ts')).verify,
   },
   validate: {
     summary:

@@ -1,7 +1,9 @@
 /**
- * `tilesr enhance FILE --model ID --out OUT.npy|OUT.png`: super-resolves one frame (or a window of
- * it). .npy holds float32 in original units; .png is a display rendering with the "AI-enhanced"
- * label burned into the pixels and the provenance JSON in a tEXt chunk.
+ * `tilesr enhance FILE --model ID --out OUT.dcm|OUT.tif|OUT.png|OUT.jpg|OUT.npy`: super-resolves one
+ * frame (or a window of it) and writes it through plugin/export's writer for the extension: a derived
+ * DICOM (new series, derivation attributes, real units), a georeferenced COG (CRS, scaled geotransform,
+ * nodata, provenance in GDAL_METADATA), a PNG/JPEG with the mark burned in and a C2PA manifest, or
+ * float32 .npy in original units. The writer checks the combination before any work is done.
  */
 import {
   FormatError,
@@ -10,15 +12,14 @@ import {
   type PixelWindow,
   type RasterSource,
 } from '../../formats/index.ts';
-import { encodeNpy } from '../../formats/npy.ts';
 import type { BackendPreference } from '../../models/backend/types.ts';
 import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel } from '../../models/registry.ts';
-import { DEFAULT_HALO_MARGIN, enhanceRaster, type EnhanceResult } from '../../plugin/pipeline/enhance.ts';
-import { asciiJson, encodePng } from '../../formats/png/encode.ts';
-import { renderForDisplay } from '../../plugin/export/render.ts';
-import { TILESR_VERSION } from '../../plugin/pipeline/provenance.ts';
-import { burnLabel, watermarkText } from '../../plugin/watermark/burn.ts';
+import { DEFAULT_HALO_MARGIN, enhanceRaster } from '../../plugin/pipeline/enhance.ts';
+import { formatForPath, getWriter, type ExportSigner, type ExportWriter } from '../../plugin/export/index.ts';
+import { createPngWriter } from '../../plugin/export/picture.ts';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { CommandContext } from '../main.ts';
 import { parse, parseIntOption, parseWindow } from '../args.ts';
 import { UsageError } from '../errors.ts';
@@ -42,29 +43,21 @@ async function wholeImageRanges(source: RasterSource, frame: number): Promise<No
   );
 }
 
-/** Renders, burns the label in, and encodes a PNG with the provenance as tEXt. */
-function toPng(result: EnhanceResult, source: RasterSource, bits: 8 | 16, wholeSamples: boolean): Uint8Array {
-  const info = source.info;
-  const mono = result.samples === 1;
-  const { image, mapping } = renderForDisplay(result, {
-    bits,
-    // presets and MONOCHROME1 describe the file's own gray samples, not a band picked from color
-    photometric: mono && wholeSamples ? info.photometric : undefined,
-    windows: mono && wholeSamples && info.format === 'dicom' ? info.windows : undefined,
-  });
-  // perceptual output must say so on the pixels too, not only in metadata
-  const p = result.provenance;
-  const text = watermarkText(p.perceptual ? `${p.modelId} perceptual` : p.modelId, result.scale);
-  const box = burnLabel(image, text);
-  const provenance = { ...p, display: mapping, watermark: { text, box } };
-  return encodePng(
-    { ...image, channels: image.channels as 1 | 3 },
-    {
-      Software: `tilesr ${TILESR_VERSION}`,
-      Description: text.replace(/·/g, '-'),
-      'tilesr:provenance': asciiJson(provenance),
-    },
-  );
+/** The writer for `out`'s extension (PNG at the requested bit depth). */
+async function writerFor(out: string, bits: 8 | 16): Promise<ExportWriter> {
+  const format = formatForPath(out);
+  return format === 'png' ? createPngWriter(bits) : getWriter(format);
+}
+
+/** `--sign-cert`/`--sign-key` PEM files, both or neither. */
+async function readSigner(
+  cert: string | undefined,
+  key: string | undefined,
+): Promise<ExportSigner | undefined> {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined)
+    throw new UsageError('--sign-cert and --sign-key go together (PEM chain, PKCS#8 key)');
+  return { certificateChainPem: await readFile(cert, 'utf8'), privateKeyPem: await readFile(key, 'utf8') };
 }
 
 /** Runs `enhance`. */
@@ -81,11 +74,14 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
       backend: { type: 'string', default: 'auto' },
       out: { type: 'string' },
       'png-bits': { type: 'string', default: '8' },
+      'burn-in': { type: 'boolean', default: false },
+      'sign-cert': { type: 'string' },
+      'sign-key': { type: 'string' },
     },
     1,
   );
   const out = values.out;
-  if (!out || !/\.(npy|png)$/i.test(out)) throw new UsageError('--out OUT.npy or --out OUT.png is required');
+  if (!out) throw new UsageError('--out OUT.dcm|OUT.tif|OUT.png|OUT.jpg|OUT.npy is required');
   if (!values.model) throw new UsageError('--model ID is required (see `tilesr models`)');
   if (values.variant !== 'fidelity' && values.variant !== 'perceptual')
     throw new UsageError(`--variant must be fidelity or perceptual, got "${values.variant}"`);
@@ -98,6 +94,9 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
   const frame = parseIntOption('frame', values.frame) ?? 0;
   const band = parseIntOption('band', values.band);
   const window = parseWindow(values.window);
+  // an unknown extension or an unreadable key fails here, before any file is opened or written
+  const writer = await writerFor(out, bits);
+  const signer = await readSigner(values['sign-cert'], values['sign-key']);
   // an unknown model fails here, before any file is opened or written
   const entry = getModel(values.model, values.variant);
   if (entry.perceptual)
@@ -105,13 +104,16 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
       `warning: ${entry.id} perceptual is GAN-tuned and may invent texture; not for measurement or diagnosis\n`,
     );
 
-  const source = await openRaster(positionals[0] as string);
+  const path = positionals[0] as string;
+  const source = await openRaster(path);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   const progress = progressReporter(process.stderr);
   try {
     const { info } = source;
+    // e.g. a DICOM export of a GeoTIFF: refused before any inference
+    writer.check(info);
     const region: PixelWindow = window ?? { x: 0, y: 0, width: info.width, height: info.height };
     if (region.x + region.width > info.width || region.y + region.height > info.height)
       throw new FormatError(
@@ -148,17 +150,16 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
       },
     });
     progress.done();
-    const bytes = /\.png$/i.test(out)
-      ? toPng(result, source, bits, band === undefined)
-      : encodeNpy({
-          shape:
-            result.samples === 1
-              ? [result.height, result.width]
-              : [result.height, result.width, result.samples],
-          dtype: 'float32',
-          data: result.data,
-        });
-    await writeFileAtomic(out, bytes);
+    const written = await writer.write({
+      result,
+      // the source's bytes: a derived DICOM carries its dataset over; C2PA hashes it as the ingredient
+      source: { info, bytes: new Uint8Array(await readFile(path)), name: basename(path) },
+      burnIn: values['burn-in'] ? true : undefined,
+      signer,
+      signal: controller.signal,
+    });
+    await writeFileAtomic(out, written.bytes);
+    for (const note of written.notes) process.stderr.write(`note: ${note}\n`);
     const p = result.provenance;
     // --json: print the provenance for scripts
     if (context.json) process.stdout.write(JSON.stringify({ out, provenance: p }) + '\n');

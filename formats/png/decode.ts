@@ -119,3 +119,25 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   }
   return { width, height, samples, bitDepth: depth as 8 | 16, data };
 }
+
+/** The tEXt chunks of a PNG (keyword -> Latin-1 text), e.g. tilesr's provenance; {} for non-PNG bytes. */
+export function readPngText(bytes: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isPng(bytes)) return out;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let pos = 8; pos + 12 <= bytes.length;) {
+    const len = dv.getUint32(pos);
+    const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
+    if (type === 'IEND' || pos + 12 + len > bytes.length) break;
+    if (type === 'tEXt') {
+      const body = bytes.subarray(pos + 8, pos + 8 + len);
+      const nul = body.indexOf(0);
+      if (nul > 0) {
+        const latin1 = (b: Uint8Array) => Array.from(b, (c) => String.fromCharCode(c)).join('');
+        out[latin1(body.subarray(0, nul))] = latin1(body.subarray(nul + 1));
+      }
+    }
+    pos += 12 + len;
+  }
+  return out;
+}
