@@ -8,7 +8,7 @@ import { FormatError, openRaster, type PixelWindow } from '../index.ts';
 import { DEFAULT_LIMITS } from '../raster.ts';
 import { canUseWorker, openDicom } from './source.ts';
 import { decodeHtj2k } from './codecs/htj2k.ts';
-import { loadPackage, packageFileUrl } from './load.ts';
+import { loadUmd, packageFileUrl } from '../load.ts';
 import { WorkerDicomSource } from './worker-client.ts';
 
 const FILES = [
@@ -106,7 +106,7 @@ describe('DICOM in Chromium (worker) equals Node', () => {
       encode(): void;
       getEncodedBuffer(): Uint8Array;
     };
-    const factory = (await loadPackage('', '@cornerstonejs/codec-openjph/dist/openjphjs.js')) as (
+    const factory = (await loadUmd(() => import('@cornerstonejs/codec-openjph/wasmjs'), 'OpenJPH')) as (
       o: object,
     ) => Promise<{
       HTJ2KEncoder: new () => Encoder;

@@ -6,7 +6,7 @@
 import type { DataSet, Element } from 'dicom-parser';
 import { Inflate } from 'pako';
 import { FormatError } from '../errors.ts';
-import { loadPackage } from './load.ts';
+import { loadUmd } from '../load.ts';
 import { relabel64BitVRs } from './vr64.ts';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -33,9 +33,13 @@ export interface ParsedDicom {
   transferSyntaxUID: string;
 }
 
-/** Loads dicom-parser (once). */
+/** Loads dicom-parser (once per thread; a UMD package, see formats/load.ts). */
 export async function loadDicomParser(): Promise<DicomParserModule> {
-  return (await loadPackage('dicom-parser', 'dicom-parser/dist/dicomParser.min.js')) as DicomParserModule;
+  try {
+    return await loadUmd<DicomParserModule>(() => import('dicom-parser'), 'dicom-parser');
+  } catch (err) {
+    throw new FormatError('IO_ERROR', `cannot load dicom-parser: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /**

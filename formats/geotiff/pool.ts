@@ -10,18 +10,14 @@
  * 3072x3072 LZW image; windowed reads are what viewers and the pipeline issue.
  */
 import { Pool } from 'geotiff';
+import { isNodeRuntime } from '../load.ts';
 
 let shared: Pool | null | undefined;
-
-/** True in Node (and Deno/Bun with process.versions.node), where we decode in-process. */
-export function isNodeLike(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
 
 /** The shared pool, or null where decoding in-process is the better choice (Node, no Worker). */
 export function getSharedPool(): Pool | null {
   if (shared !== undefined) return shared;
-  if (isNodeLike() || typeof Worker === 'undefined') {
+  if (isNodeRuntime() || typeof Worker === 'undefined') {
     shared = null;
     return shared;
   }

@@ -5,6 +5,7 @@
  * Backend modules are imported lazily: a browser never loads onnxruntime-node, Node never loads
  * onnxruntime-web, and each onnxruntime-web entry (its own large .wasm) loads only when chosen.
  */
+import { isNodeRuntime } from '../../formats/load.ts';
 import { ModelError, throwIfAborted } from '../errors.ts';
 import { FallbackSession, type FallbackOptions } from './fallback.ts';
 import { detectWebGpu } from './gpu-types.ts';
@@ -27,14 +28,8 @@ export interface BackendPlan {
   skipped: FallbackRecord[];
 }
 
-/** True in Node (including tsx), false in browsers and workers. */
-export function isNodeRuntime(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return (
-    typeof p?.versions?.node === 'string' &&
-    typeof (globalThis as { document?: unknown }).document === 'undefined'
-  );
-}
+/** True in Node (including tsx), false in browsers and workers: the one check, from formats/. */
+export { isNodeRuntime };
 
 async function wasm(o: SelectOptions): Promise<BackendFactory> {
   return (await import('./ort-web.ts')).createWasmBackend(o);

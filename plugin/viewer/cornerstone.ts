@@ -1,9 +1,9 @@
 /**
  * The one module that imports cornerstone-core. It ships only a UMD bundle (no ES module build), so
- * it is evaluated once with lent CommonJS globals (formats/geotiff/codecs/umd.ts) and shared. The
+ * it is loaded once through formats/load.ts (the one CommonJS/UMD loader) and shared. The
  * types below cover the legacy API this plugin uses; cornerstone-core publishes none.
  */
-import { loadUmd } from '../../formats/geotiff/codecs/umd.ts';
+import { loadUmd } from '../../formats/load.ts';
 
 /** A point in image pixels or canvas pixels. */
 export interface Point {
@@ -122,7 +122,10 @@ let loading: Promise<Cornerstone> | undefined;
 
 /** cornerstone-core, loaded once per page (every enabled element must share one instance). */
 export function loadCornerstone(): Promise<Cornerstone> {
-  loading ??= loadUmd<Cornerstone>(() => import('cornerstone-core/dist/cornerstone.js')).then((cs) => {
+  loading ??= loadUmd<Cornerstone>(
+    () => import('cornerstone-core/dist/cornerstone.js'),
+    'cornerstone-core',
+  ).then((cs) => {
     if (typeof cs.enable !== 'function') throw new Error('cornerstone-core did not load');
     return cs;
   });

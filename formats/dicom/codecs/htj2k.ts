@@ -7,9 +7,8 @@ export const decodeHtj2k: Codec = (input) =>
   decodeWithWasm(
     {
       name: 'OpenJPH',
-      nodeSpecifier: '@cornerstonejs/codec-openjph/wasmjs',
+      load: () => import('@cornerstonejs/codec-openjph/wasmjs'),
       dir: '@cornerstonejs/codec-openjph/dist',
-      script: 'openjphjs.js',
       decoderClass: 'HTJ2KDecoder',
     },
     input,

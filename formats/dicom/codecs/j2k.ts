@@ -7,9 +7,8 @@ export const decodeJ2k: Codec = (input) =>
   decodeWithWasm(
     {
       name: 'OpenJPEG',
-      nodeSpecifier: '@cornerstonejs/codec-openjpeg/decodewasmjs',
+      load: () => import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
       dir: '@cornerstonejs/codec-openjpeg/dist',
-      script: 'openjpegwasm_decode.js',
       decoderClass: 'J2KDecoder',
     },
     input,

@@ -13,9 +13,8 @@ export const decodeJpegBaseline: Codec = async (input) => {
   const out = await decodeWithWasm(
     {
       name: 'libjpeg-turbo',
-      nodeSpecifier: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',
+      load: () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'),
       dir: '@cornerstonejs/codec-libjpeg-turbo-8bit/dist',
-      script: 'libjpegturbowasm_decode.js',
       decoderClass: 'JPEGDecoder',
     },
     input,

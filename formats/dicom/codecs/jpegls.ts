@@ -11,9 +11,8 @@ export const decodeJpegLs: Codec = async (input) => {
   const out = await decodeWithWasm(
     {
       name: 'CharLS',
-      nodeSpecifier: '@cornerstonejs/codec-charls/decodewasmjs',
+      load: () => import('@cornerstonejs/codec-charls/decodewasmjs'),
       dir: '@cornerstonejs/codec-charls/dist',
-      script: 'charlswasm_decode.js',
       decoderClass: 'JpegLSDecoder',
     },
     input,

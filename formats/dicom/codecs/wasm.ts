@@ -4,7 +4,7 @@
  * (an aborted wasm runtime cannot be trusted) so the next frame starts from a fresh one.
  */
 import { FormatError } from '../../errors.ts';
-import { isNode, loadPackage, packageFileUrl } from '../load.ts';
+import { isNodeRuntime, loadUmd, packageFileUrl } from '../../load.ts';
 import { toContainer } from './container.ts';
 import type { CodecInput, CodecOutput } from './types.ts';
 
@@ -29,14 +29,16 @@ type Factory = (options: {
   printErr?: (text: string) => void;
 }) => Promise<Record<string, unknown>>;
 
-/** Where a codec lives: its package, the emscripten script below it, and the decoder class. */
+/** Where a codec lives: how to import its emscripten script, where its .wasm is, its decoder class. */
 export interface WasmCodecSpec {
   name: string;
-  /** Package exports subpath used by Node, e.g. '@cornerstonejs/codec-charls/decodewasmjs'. */
-  nodeSpecifier: string;
-  /** Package directory and script below node_modules, for browsers. */
+  /**
+   * `() => import('<package exports subpath>')` with a literal specifier, e.g.
+   * '@cornerstonejs/codec-charls/decodewasmjs' (bundlers and the dev server must see it).
+   */
+  load: () => Promise<unknown>;
+  /** The package directory holding the .wasm, below node_modules (browsers; see setPackageBaseUrl). */
   dir: string;
-  script: string;
   decoderClass: string;
 }
 
@@ -46,12 +48,17 @@ function instance(spec: WasmCodecSpec): Promise<Record<string, unknown>> {
   let p = instances.get(spec.name);
   if (!p) {
     p = (async () => {
-      const factory = (await loadPackage(spec.nodeSpecifier, `${spec.dir}/${spec.script}`)) as Factory;
+      let factory: Factory;
+      try {
+        factory = await loadUmd<Factory>(spec.load, spec.name);
+      } catch (err) {
+        throw new FormatError('IO_ERROR', `cannot load ${spec.name}: ${describe(err)}`, { cause: err });
+      }
       // Node: emscripten finds the .wasm next to its script; browsers: point it at the package dir.
       // OpenJPEG logs progress on stdout: keep the console quiet, codec errors surface as exceptions.
       const quiet = { print: () => {}, printErr: () => {} };
       return factory(
-        isNode ? quiet : { ...quiet, locateFile: (file) => packageFileUrl(`${spec.dir}/${file}`) },
+        isNodeRuntime() ? quiet : { ...quiet, locateFile: (file) => packageFileUrl(`${spec.dir}/${file}`) },
       );
     })();
     p.catch(() => instances.delete(spec.name));

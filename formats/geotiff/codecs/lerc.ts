@@ -1,10 +1,11 @@
 /**
  * LERC (Compression 34887), optionally wrapped in Deflate or ZSTD (LercParameters[1] = 1 / 2).
  * Same steps as geotiff.js's own LERC decoder, but the `lerc` package (UMD) is loaded through
- * loadUmd so it also runs where UMD files are served as ES modules (browser dev servers).
+ * loadUmd (formats/load.ts) so it also runs where UMD files are served as ES modules (dev servers).
  */
 import { BaseDecoder } from 'geotiff';
-import { loadUmd } from './umd.ts';
+import { loadUmd } from '../../load.ts';
+import { loadZstd } from './zstd.ts';
 
 interface LercModule {
   decode(
@@ -14,14 +15,6 @@ interface LercModule {
 }
 
 let lerc: Promise<LercModule> | undefined;
-let zstd: Promise<{ decode(b: Uint8Array): Uint8Array }> | undefined;
-
-async function loadZstd(): Promise<{ decode(b: Uint8Array): Uint8Array }> {
-  const { ZSTDDecoder } = await import('zstddec');
-  const z = new ZSTDDecoder();
-  await z.init();
-  return z;
-}
 
 /** geotiff.js decoder class for LERC blocks. */
 export default class LercDecoder extends BaseDecoder {
@@ -33,12 +26,11 @@ export default class LercDecoder extends BaseDecoder {
       const { inflate } = await import('pako');
       blob = inflate(blob);
     } else if (add === 2) {
-      zstd ??= loadZstd();
-      blob = (await zstd).decode(blob);
+      blob = (await loadZstd()).decode(blob);
     } else if (add !== 0) {
       throw new Error(`unsupported LERC additional compression ${add}`);
     }
-    lerc ??= loadUmd<LercModule>(() => import('lerc'));
+    lerc ??= loadUmd<LercModule>(() => import('lerc'), 'lerc');
     const exact = blob.byteOffset === 0 && blob.byteLength === blob.buffer.byteLength ? blob : blob.slice();
     const result = (await lerc).decode(exact.buffer as ArrayBuffer, {
       returnPixelInterleavedDims: this.parameters.planarConfiguration === 1,

@@ -55,10 +55,8 @@ async function lercMaxZError(
       const { inflate } = await import('pako');
       blob = inflate(block);
     } else if (add === 2) {
-      const { ZSTDDecoder } = await import('zstddec');
-      const z = new ZSTDDecoder();
-      await z.init();
-      blob = z.decode(block);
+      const { loadZstd } = await import('./zstd.ts');
+      blob = (await loadZstd()).decode(block);
     }
   } catch {
     return undefined;

@@ -4,7 +4,7 @@
  */
 import { BaseDecoder } from 'geotiff';
 import { blockLimit, concat, tooBig } from './limit.ts';
-import { loadUmd } from './umd.ts';
+import { loadUmd } from '../../load.ts';
 import { stripDeltaFilter, undoDelta } from './xzdelta.ts';
 
 interface XzModule {
@@ -16,7 +16,7 @@ let xz: Promise<XzModule> | undefined;
 /** geotiff.js decoder class for LZMA/.xz blocks. */
 export default class LzmaDecoder extends BaseDecoder {
   override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
-    xz ??= loadUmd<XzModule>(() => import('xz-decompress'));
+    xz ??= loadUmd<XzModule>(() => import('xz-decompress'), 'xz-decompress');
     const { XzReadableStream } = await xz;
     const { stream, dist } = stripDeltaFilter(new Uint8Array(buffer as ArrayBuffer));
     const input = new Blob([stream as Uint8Array<ArrayBuffer>]).stream();

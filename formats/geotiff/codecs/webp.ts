@@ -5,6 +5,7 @@
  */
 import type * as NodeFs from 'node:fs/promises';
 import { BaseDecoder } from 'geotiff';
+import { isNodeRuntime } from '../../load.ts';
 
 interface WebpImage {
   data: Uint8ClampedArray;
@@ -18,8 +19,7 @@ let ready: Promise<WebpDecode> | undefined;
 /** Loads the codec; in Node the .wasm is read from disk (Node's fetch cannot read file: URLs). */
 async function load(): Promise<WebpDecode> {
   const mod = await import('@jsquash/webp/decode.js');
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (isNode) {
+  if (isNodeRuntime()) {
     const fsName = 'node:fs/promises'; // a variable keeps browser bundlers from following it
     const { readFile } = (await import(fsName)) as typeof NodeFs;
     const url = new URL(import.meta.resolve('@jsquash/webp/codec/dec/webp_dec.wasm'));

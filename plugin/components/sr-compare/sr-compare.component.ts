@@ -6,6 +6,7 @@
  */
 import { html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { styleProps } from '../shared/style-props.ts';
 import type { SrViewer } from '../sr-viewer/sr-viewer.component.ts';
 import { srCompareStyles } from './sr-compare.styles.ts';
 
@@ -49,14 +50,19 @@ export class SrCompare extends LitElement {
   override render() {
     const pct = `${(this.position * 100).toFixed(3)}%`;
     return html`<slot @slotchange=${this.sync}></slot>
-      <span class="label before" style="right:calc(${100 - this.position * 100}% + 12px)" part="label-before"
+      <span
+        class="label before"
+        ${styleProps({ right: `calc(${100 - this.position * 100}% + 12px)` })}
+        part="label-before"
         >original</span
       >
-      <span class="label after" style="left:calc(${pct} + 12px)" part="label-after">enhanced</span>
+      <span class="label after" ${styleProps({ left: `calc(${pct} + 12px)` })} part="label-after"
+        >enhanced</span
+      >
       <div
         class="handle"
         part="handle"
-        style="left:${pct}"
+        ${styleProps({ left: pct })}
         role="slider"
         tabindex="0"
         aria-label="before/after split"

@@ -5,6 +5,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { FallbackRecord } from '../../../models/backend/types.ts';
+import { styleProps } from '../shared/style-props.ts';
 import { ViewerBinding } from '../shared/viewer-binding.ts';
 import {
   detailOf,
@@ -115,7 +116,7 @@ export class SrProgress extends LitElement {
           aria-valuemax=${this.total}
           aria-valuenow=${this.done}
         >
-          <div class="fill" style="width:${pct.toFixed(1)}%"></div>
+          <div class="fill" ${styleProps({ width: `${pct.toFixed(1)}%` })}></div>
         </div>
         <span class="count">${this.done} / ${this.total} tiles</span>
         <span class="backend">${this.backend ? backendName(this.backend) : '–'}</span>

@@ -6,6 +6,7 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { METHODS, type ImageEntry, type ValidationReport } from '../../../validation/index.ts';
+import { styleProps } from '../shared/style-props.ts';
 import { ReportLoader } from './report-loader.ts';
 import { styles } from './sr-report.styles.ts';
 
@@ -28,7 +29,7 @@ function bars(img: ImageEntry) {
           <div
             class=${r.m === 'model' ? 'bar model' : 'bar'}
             data-method=${r.m}
-            style="width:${r.v === null ? 0 : ((100 * (r.v - lo)) / (hi - lo || 1)).toFixed(1)}%"
+            ${styleProps({ width: `${r.v === null ? 0 : ((100 * (r.v - lo)) / (hi - lo || 1)).toFixed(1)}%` })}
           ></div>
           <span>${fmt(r.v, 2)} dB</span>`,
     )}
