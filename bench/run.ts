@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<string>> = {
   'browser-inference': async () => (await import('./browser-inference.ts')).benchBrowserInference(),
   zoom: async () => (await import('./zoom.ts')).benchZoom(),
   range: async () => (await import('./range.ts')).benchRange(),
+  'large-cog': async () => (await import('./large-cog.ts')).benchLargeCog(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -4,18 +4,15 @@
  * DICOM (new series, derivation attributes, real units), a georeferenced COG (CRS, scaled geotransform,
  * nodata, provenance in GDAL_METADATA), a PNG/JPEG with the mark burned in and a C2PA manifest, or
  * float32 .npy in original units. The writer checks the combination before any work is done.
+ * A .tif is streamed (plugin/export/geotiff-stream.ts): enhanced block by block into the COG in
+ * memory bounded by the blocks, so whole scenes fit; `--in-memory` keeps the one-piece path.
  */
-import {
-  FormatError,
-  openRaster,
-  toModalityValues,
-  type PixelWindow,
-  type RasterSource,
-} from '../../formats/index.ts';
+import { FormatError, openRaster, type PixelWindow } from '../../formats/index.ts';
 import type { BackendPreference } from '../../models/backend/types.ts';
-import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel } from '../../models/registry.ts';
 import { DEFAULT_HALO_MARGIN, enhanceRaster } from '../../plugin/pipeline/enhance.ts';
+import { wholeImageRanges } from '../../plugin/pipeline/stream.ts';
+import type { Provenance } from '../../plugin/pipeline/provenance.ts';
 import { formatForPath, getWriter, type ExportSigner, type ExportWriter } from '../../plugin/export/index.ts';
 import { createPngWriter } from '../../plugin/export/picture.ts';
 import { readFile } from 'node:fs/promises';
@@ -27,21 +24,6 @@ import { writeFileAtomic } from '../output.ts';
 import { progressReporter } from '../progress.ts';
 
 const BACKENDS: readonly BackendPreference[] = ['auto', 'node-cpu', 'node-webgpu'];
-
-/** Largest overview side used to compute normalization ranges when only a window is enhanced. */
-const RANGE_OVERVIEW = 1024;
-
-/**
- * One robust range per band over the whole frame (read from an overview when the file has one), so
- * a window is normalized exactly as the whole image would be.
- */
-async function wholeImageRanges(source: RasterSource, frame: number): Promise<NormRange[]> {
-  const whole = await source.read({ frame, targetSize: { width: RANGE_OVERVIEW, height: RANGE_OVERVIEW } });
-  const values = toModalityValues(whole);
-  return Array.from({ length: whole.samples }, (_, b) =>
-    computeRange(values, { stride: whole.samples, band: b }),
-  );
-}
 
 /** The writer for `out`'s extension (PNG at the requested bit depth). */
 async function writerFor(out: string, bits: 8 | 16): Promise<ExportWriter> {
@@ -77,6 +59,7 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
       'burn-in': { type: 'boolean', default: false },
       'sign-cert': { type: 'string' },
       'sign-key': { type: 'string' },
+      'in-memory': { type: 'boolean', default: false },
     },
     1,
   );
@@ -120,52 +103,71 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
         'WINDOW_OUT_OF_BOUNDS',
         `window ${region.x},${region.y},${region.width},${region.height} extends past the ${info.width}x${info.height} image`,
       );
-    // read the window plus the halo so border tiles of the window see their real neighbours
-    const halo = entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
-    const x0 = Math.max(0, region.x - halo);
-    const y0 = Math.max(0, region.y - halo);
-    const x1 = Math.min(info.width, region.x + region.width + halo);
-    const y1 = Math.min(info.height, region.y + region.height + halo);
-    const raster = await source.read({
-      frame,
-      window: { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) },
-      signal: controller.signal,
-    });
-    const whole = x0 === 0 && y0 === 0 && x1 === info.width && y1 === info.height;
-    const ranges = whole ? undefined : await wholeImageRanges(source, frame);
-    const result = await enhanceRaster(raster, {
-      modelId: entry.id,
-      variant: entry.variant,
-      band,
-      window: region,
-      tile,
-      halo,
-      backend,
-      ranges,
-      signal: controller.signal,
-      onProgress: (p) => progress.update(p.done, p.total, p.backend),
-      onFallback: (r) => {
-        progress.clear();
-        process.stderr.write(`warning: ${r.from} failed (${r.reason}); using ${r.to}\n`);
-      },
-    });
-    progress.done();
-    const written = await writer.write({
-      result,
-      // the source's bytes: a derived DICOM carries its dataset over; C2PA hashes it as the ingredient
-      source: { info, bytes: new Uint8Array(await readFile(path)), name: basename(path) },
-      burnIn: values['burn-in'] ? true : undefined,
-      signer,
-      signal: controller.signal,
-    });
-    await writeFileAtomic(out, written.bytes);
-    for (const note of written.notes) process.stderr.write(`note: ${note}\n`);
-    const p = result.provenance;
+    const onProgress = (p: { done: number; total: number; backend: string }) =>
+      progress.update(p.done, p.total, p.backend);
+    const onFallback = (r: { from: string; to: string; reason: string }) => {
+      progress.clear();
+      process.stderr.write(`warning: ${r.from} failed (${r.reason}); using ${r.to}\n`);
+    };
+    let done: { width: number; height: number; samples: number; provenance: Provenance; notes: string[] };
+    if (writer.format === 'geotiff' && !values['in-memory']) {
+      // whole scenes: enhanced block by block straight into the COG, memory bounded by the blocks
+      // (same pixels and fields as the in-memory writer; --in-memory keeps the old path to compare)
+      const { streamGeotiffExport } = await import('../../plugin/export/geotiff-stream.ts');
+      const { fileCogStorage } = await import('../../plugin/export/cog-storage.node.ts');
+      const opts = { modelId: entry.id, variant: entry.variant, frame, band, window: region, tile, backend };
+      done = await streamGeotiffExport(
+        source,
+        { ...opts, signal: controller.signal, onProgress, onFallback },
+        fileCogStorage(out),
+      );
+      progress.done();
+    } else {
+      // read the window plus the halo so border tiles of the window see their real neighbours
+      const halo = entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
+      const x0 = Math.max(0, region.x - halo);
+      const y0 = Math.max(0, region.y - halo);
+      const x1 = Math.min(info.width, region.x + region.width + halo);
+      const y1 = Math.min(info.height, region.y + region.height + halo);
+      const raster = await source.read({
+        frame,
+        window: { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) },
+        signal: controller.signal,
+      });
+      const whole = x0 === 0 && y0 === 0 && x1 === info.width && y1 === info.height;
+      const ranges = whole ? undefined : (await wholeImageRanges(source, frame, controller.signal)).ranges;
+      const result = await enhanceRaster(raster, {
+        modelId: entry.id,
+        variant: entry.variant,
+        band,
+        window: region,
+        tile,
+        halo,
+        backend,
+        ranges,
+        signal: controller.signal,
+        onProgress,
+        onFallback,
+      });
+      progress.done();
+      const written = await writer.write({
+        result,
+        // the source's bytes: a derived DICOM carries its dataset over; C2PA hashes it as the ingredient
+        source: { info, bytes: new Uint8Array(await readFile(path)), name: basename(path) },
+        burnIn: values['burn-in'] ? true : undefined,
+        signer,
+        signal: controller.signal,
+      });
+      await writeFileAtomic(out, written.bytes);
+      done = { ...result, notes: written.notes };
+    }
+    for (const note of done.notes) process.stderr.write(`note: ${note}\n`);
+    const p = done.provenance;
     // --json: print the provenance for scripts
     if (context.json) process.stdout.write(JSON.stringify({ out, provenance: p }) + '\n');
     const used = Object.keys(p.backends).join('+');
     process.stderr.write(
-      `wrote ${out}: ${result.width}x${result.height}x${result.samples} ${p.modelKey} x${p.scale} on ${used}, ` +
+      `wrote ${out}: ${done.width}x${done.height}x${done.samples} ${p.modelKey} x${p.scale} on ${used}, ` +
         `${p.tile.count * p.source.bands.length} tiles, ${(p.timings.totalMs / 1000).toFixed(1)} s\n`,
     );
   } finally {

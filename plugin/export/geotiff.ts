@@ -10,141 +10,20 @@
  * Layout: 256x256 tiles (512 above 16384 px a side), pixel-interleaved, Deflate with predictor 2
  * (integers) or 3 (floats), averaged overviews (nodata ignored) halved until one tile holds them.
  */
-import type { ImageInfo, SampleType, TypedPixels } from '../../formats/raster.ts';
+import type { ImageInfo, SampleType } from '../../formats/raster.ts';
 import { ExportError, throwIfExportAborted } from './errors.ts';
 import { encodeGeoKeys, georeferenceFields, isPixelIsPoint } from './geotiff-keys.ts';
-import {
-  exportItems,
-  formatNoData,
-  gdalMetadataXml,
-  parseGdalMetadata,
-  type MetadataItem,
-} from './geotiff-metadata.ts';
-import { downsample2, overviewSizes, toStored, type ConversionStats } from './geotiff-pixels.ts';
-import { COMPRESSION_DEFLATE, cutTile, encodeTile, predictorFor } from './tiff-codec.ts';
-import { FieldType, writeTiledTiff, type TiffField } from './tiff-writer.ts';
+import { exportItems, gdalMetadataXml, parseGdalMetadata, type MetadataItem } from './geotiff-metadata.ts';
+import { overviewSizes, toStored, type ConversionStats } from './geotiff-pixels.ts';
+import { cogTileSize, memoryLevels, writeCog } from './cog.ts';
+import { FieldType, type TiffField } from './tiff-writer.ts';
+import type { EnhanceResult } from '../pipeline/enhance.ts';
 import type { ExportOutput, ExportRequest, ExportWriter } from './types.ts';
 
-/** One resolution level as a tile provider ([tile, tile, samples] blocks, zero-padded at edges). */
-export interface LevelSource {
-  width: number;
-  height: number;
-  tile(tx: number, ty: number): TypedPixels | Promise<TypedPixels>;
-}
+export { cogTileSize, writeCog, type CogDescription, type LevelSource } from './cog.ts';
 
-/** Everything a COG needs besides its pixels. */
-export interface CogDescription {
-  samples: number;
-  dtype: SampleType;
-  tileSize: number;
-  /** 1 MinIsBlack (extra bands as ExtraSamples), 2 RGB. */
-  photometric: 1 | 2;
-  nodata?: number;
-  /** Fields of the full-resolution IFD only: georeferencing, GeoKeys, metadata, description. */
-  mainFields: TiffField[];
-  bigTiff?: boolean | 'auto';
-  signal?: AbortSignal;
-}
-
-const SAMPLE_FORMAT: Record<SampleType, number> = {
-  uint8: 1,
-  uint16: 1,
-  uint32: 1,
-  int8: 2,
-  int16: 2,
-  int32: 2,
-  float32: 3,
-  float64: 3,
-};
-const BITS: Record<SampleType, number> = {
-  uint8: 8,
-  int8: 8,
-  uint16: 16,
-  int16: 16,
-  uint32: 32,
-  int32: 32,
-  float32: 32,
-  float64: 64,
-};
-
-/** Tile side: GDAL's COG default of 512 only for large images, where it saves IFD size and requests. */
-export function cogTileSize(width: number, height: number): number {
-  return Math.max(width, height) > 16384 ? 512 : 256;
-}
-
-/**
- * Writes a COG from level providers (full resolution first, then overviews by decreasing size).
- * Tiles are pulled once each, smallest overview first, so a streaming caller can produce them lazily.
- */
-export async function writeCog(desc: CogDescription, levels: LevelSource[]): Promise<Uint8Array> {
-  const { samples, dtype, tileSize: t } = desc;
-  const predictor = dtype.startsWith('float') ? 3 : 2;
-  const grid = levels.map((l) => ({ cols: Math.ceil(l.width / t), rows: Math.ceil(l.height / t) }));
-  const extra = samples - (desc.photometric === 2 ? 3 : 1);
-  const images = levels.map((l, i) => {
-    const s = (v: number) => new Array<number>(samples).fill(v);
-    const fields: TiffField[] = [
-      { tag: 254, type: FieldType.LONG, value: [i === 0 ? 0 : 1] },
-      { tag: 256, type: FieldType.LONG, value: [l.width] },
-      { tag: 257, type: FieldType.LONG, value: [l.height] },
-      { tag: 258, type: FieldType.SHORT, value: s(BITS[dtype]) },
-      { tag: 259, type: FieldType.SHORT, value: [COMPRESSION_DEFLATE] },
-      { tag: 262, type: FieldType.SHORT, value: [desc.photometric] },
-      { tag: 277, type: FieldType.SHORT, value: [samples] },
-      { tag: 284, type: FieldType.SHORT, value: [1] },
-      { tag: 317, type: FieldType.SHORT, value: [predictor] },
-      { tag: 322, type: FieldType.SHORT, value: [t] },
-      { tag: 323, type: FieldType.SHORT, value: [t] },
-      { tag: 339, type: FieldType.SHORT, value: s(SAMPLE_FORMAT[dtype]) },
-    ];
-    // extra bands are "unspecified" extra samples, as GDAL writes them (not alpha)
-    if (extra > 0) fields.push({ tag: 338, type: FieldType.SHORT, value: new Array<number>(extra).fill(0) });
-    if (desc.nodata !== undefined)
-      fields.push({ tag: 42113, type: FieldType.ASCII, value: formatNoData(desc.nodata) });
-    if (i === 0) fields.push(...desc.mainFields);
-    const g = grid[i] as { cols: number; rows: number };
-    return { fields, tileCount: g.cols * g.rows };
-  });
-  let pulled = 0;
-  const { bytes } = await writeTiledTiff(
-    images,
-    async (i, k) => {
-      // yield now and then: keeps a page responsive and lets an abort arrive between tiles
-      if (++pulled % 16 === 0) await new Promise((r) => setTimeout(r, 0));
-      throwIfExportAborted(desc.signal);
-      const g = grid[i] as { cols: number };
-      const block = await (levels[i] as LevelSource).tile(k % g.cols, Math.floor(k / g.cols));
-      if (predictorFor(block) !== predictor)
-        throw new TypeError('tile sample type differs from the description');
-      return encodeTile(block, t, samples);
-    },
-    { bigTiff: desc.bigTiff ?? 'auto' },
-  );
-  return bytes;
-}
-
-/** In-memory levels: the full image and its overviews, averaged ignoring nodata. */
-export function memoryLevels(
-  data: TypedPixels,
-  width: number,
-  height: number,
-  samples: number,
-  tileSize: number,
-  nodata: number | undefined,
-): LevelSource[] {
-  const levels = [{ data, width, height }];
-  for (let i = 0; i < overviewSizes(width, height, tileSize).length; i++) {
-    const prev = levels[levels.length - 1] as (typeof levels)[number];
-    levels.push(downsample2(prev.data, prev.width, prev.height, samples, nodata));
-  }
-  return levels.map((l) => ({
-    width: l.width,
-    height: l.height,
-    tile: (tx, ty) => cutTile(l.data, l.width, l.height, samples, tileSize, tx, ty),
-  }));
-}
-
-function conversionNotes(s: ConversionStats, dtype: SampleType): string[] {
+/** What the dtype conversion lost, for the user. */
+export function conversionNotes(s: ConversionStats, dtype: SampleType): string[] {
   const notes: string[] = [];
   if (s.clamped > 0)
     notes.push(
@@ -158,7 +37,8 @@ function conversionNotes(s: ConversionStats, dtype: SampleType): string[] {
   return notes;
 }
 
-function checkSource(info: ImageInfo): void {
+/** Throws UNSUPPORTED_EXPORT unless the source is a GeoTIFF. */
+export function checkSource(info: ImageInfo): void {
   if (info.format !== 'geotiff')
     throw new ExportError(
       'UNSUPPORTED_EXPORT',
@@ -175,27 +55,29 @@ export const geotiffWriter: ExportWriter = {
   write: (request) => exportGeotiff(request),
 };
 
-/** geotiffWriter.write with writer options (tests force BigTIFF on small images). */
-export async function exportGeotiff(
-  request: ExportRequest,
-  options: { bigTiff?: boolean | 'auto' } = {},
-): Promise<ExportOutput> {
-  const { result, signal } = request;
-  const info = request.source.info;
-  throwIfExportAborted(signal);
-  checkSource(info);
-  const { width, height, samples, provenance: prov } = result;
-  if (result.data.length !== width * height * samples)
-    throw new ExportError(
-      'UNSUPPORTED_EXPORT',
-      `result holds ${result.data.length} samples, not ${width}x${height}x${samples}`,
-    );
-  const md = info.metadata;
+/** The shape of a GeoTIFF export, known before any pixel: size, dtype, tiling, colour model. */
+export interface GeotiffTarget {
+  width: number;
+  height: number;
+  samples: number;
+  dtype: SampleType;
+  /** Source band of each sample. */
+  bands: number[];
+  /** Written as RGB (photometric 2), else MinIsBlack with extra samples. */
+  rgb: boolean;
+  tileSize: number;
+  overviews: Array<[number, number]>;
+  nodata: number | undefined;
+}
+
+/** The target of exporting a `width` x `height` x `samples` result of `info`'s `bands`. */
+export function geotiffTarget(
+  info: ImageInfo,
+  size: { width: number; height: number; samples: number; bands: number[] },
+): GeotiffTarget {
+  const { width, height, samples } = size;
   const dtype = info.dtype;
-  const { slope, intercept, nodata } = info.valueMapping;
-  const { data, stats } = toStored(result.data, dtype, { slope, intercept, nodata });
-  throwIfExportAborted(signal);
-  const bands = prov.source.bands.length === samples ? prov.source.bands : [...Array(samples).keys()];
+  const bands = size.bands.length === samples ? size.bands : [...Array(samples).keys()];
   const rgb =
     samples === 3 &&
     info.photometric === 'RGB' &&
@@ -203,6 +85,23 @@ export async function exportGeotiff(
     bands.every((b, i) => b === i);
   const tileSize = cogTileSize(width, height);
   const overviews = overviewSizes(width, height, tileSize);
+  return { width, height, samples, dtype, bands, rgb, tileSize, overviews, nodata: info.valueMapping.nodata };
+}
+
+/**
+ * The full-resolution IFD's own fields (GeoKeys, georeferencing, GDAL_METADATA with provenance and
+ * the conversion record, description, software) and the notes for the user. Needs the conversion
+ * stats, so a streaming writer calls it once every tile has been converted.
+ */
+export function geotiffFields(
+  info: ImageInfo,
+  target: GeotiffTarget,
+  result: Pick<EnhanceResult, 'provenance' | 'spacing'>,
+  stats: ConversionStats,
+): { mainFields: TiffField[]; notes: string[] } {
+  const { dtype, tileSize, overviews, bands, rgb } = target;
+  const prov = result.provenance;
+  const md = info.metadata;
   const notes = conversionNotes(stats, dtype);
   const mainFields: TiffField[] = [];
   const geoKeys = (md.geoKeys ?? {}) as Record<string, unknown>;
@@ -247,18 +146,41 @@ export async function exportGeotiff(
     },
     { tag: 305, type: FieldType.ASCII, value: `tilesr ${version}` },
   );
+  return { mainFields, notes };
+}
+
+/** geotiffWriter.write with writer options (tests force BigTIFF on small images). */
+export async function exportGeotiff(
+  request: ExportRequest,
+  options: { bigTiff?: boolean | 'auto' } = {},
+): Promise<ExportOutput> {
+  const { result, signal } = request;
+  const info = request.source.info;
+  throwIfExportAborted(signal);
+  checkSource(info);
+  const { width, height, samples } = result;
+  if (result.data.length !== width * height * samples)
+    throw new ExportError(
+      'UNSUPPORTED_EXPORT',
+      `result holds ${result.data.length} samples, not ${width}x${height}x${samples}`,
+    );
+  const { slope, intercept, nodata } = info.valueMapping;
+  const target = geotiffTarget(info, { width, height, samples, bands: result.provenance.source.bands });
+  const { data, stats } = toStored(result.data, target.dtype, { slope, intercept, nodata });
+  throwIfExportAborted(signal);
+  const { mainFields, notes } = geotiffFields(info, target, result, stats);
   const bytes = await writeCog(
     {
       samples,
-      dtype,
-      tileSize,
-      photometric: rgb ? 2 : 1,
+      dtype: target.dtype,
+      tileSize: target.tileSize,
+      photometric: target.rgb ? 2 : 1,
       ...(nodata !== undefined ? { nodata } : {}),
       mainFields,
       bigTiff: options.bigTiff ?? 'auto',
       ...(signal ? { signal } : {}),
     },
-    memoryLevels(data, width, height, samples, tileSize, nodata),
+    memoryLevels(data, width, height, samples, target.tileSize, nodata),
   );
   return { bytes, format: 'geotiff', mediaType: 'image/tiff', extension: 'tif', notes };
 }

@@ -12,7 +12,8 @@
  * leader and its last 4 bytes repeated as trailer (lets readers validate a block without the IFD).
  *
  * Tiles come from a provider (image, tile) -> encoded bytes, pulled once in file order; the in-memory
- * writer keeps the encoded tiles until the offsets are known. A streaming version can keep that API.
+ * writer keeps the encoded tiles until the offsets are known; the streaming one (geotiff-stream.ts)
+ * spills them and uses tiledTiffLayout + putFramedTile the same way.
  */
 
 /** TIFF field types used here. */
@@ -155,6 +156,75 @@ export function needsBigTiff(images: TiledImage[], tileByteCounts: number[][]): 
   return head + (head & 1) + ifds + data > CLASSIC_MAX;
 }
 
+/** Where everything goes in a COG-ordered tiled TIFF whose tile sizes are known. */
+export interface TiledTiffLayout {
+  /** Header, ghost area and every IFD with its values: the file's first bytes. */
+  head: Uint8Array;
+  /** Offset of each tile's data (after its 4-byte leader), per image, row-major. */
+  offsets: number[][];
+  /** Total file size. */
+  size: number;
+  bigTiff: boolean;
+}
+
+/**
+ * Lays out images (first = full resolution, then overviews by decreasing size) with tiles of the
+ * given byte counts: the head bytes and every tile's offset. Tiles follow the head from the last
+ * image to the first, each framed by putFramedTile. Shared by the in-memory and the streaming writers.
+ */
+export function tiledTiffLayout(
+  images: TiledImage[],
+  tileByteCounts: number[][],
+  mode: boolean | 'auto' = 'auto',
+): TiledTiffLayout {
+  const over = needsBigTiff(images, tileByteCounts);
+  const big = mode === true || (mode === 'auto' && over);
+  if (!big && over) throw new RangeError('file exceeds 4 GiB; BigTIFF is needed');
+  const ghost = ghostArea();
+  const fieldsets = withTileFields(images, tileByteCounts, big);
+  let p = (big ? 16 : 8) + ghost.length;
+  p += p & 1;
+  const firstIfd = p;
+  for (const f of fieldsets) p += ifdSize(f, big);
+  const headSize = p;
+  const offsets: number[][] = images.map(() => []);
+  for (let i = images.length - 1; i >= 0; i--)
+    for (const n of tileByteCounts[i] ?? []) {
+      (offsets[i] as number[]).push(p + 4);
+      p += n + 8;
+    }
+  const head = new Uint8Array(headSize);
+  const view = new DataView(head.buffer);
+  head.set([0x49, 0x49], 0);
+  if (big) {
+    view.setUint16(2, 43, true);
+    view.setUint16(4, 8, true);
+    view.setBigUint64(8, BigInt(firstIfd), true);
+  } else {
+    view.setUint16(2, 42, true);
+    view.setUint32(4, firstIfd, true);
+  }
+  head.set(ghost, big ? 16 : 8);
+  let at = firstIfd;
+  fieldsets.forEach((fields, i) => {
+    const withOffsets = fields.map((f) =>
+      f.tag === TAG_TILE_OFFSETS ? { ...f, value: offsets[i] as number[] } : f,
+    );
+    const end = at + ifdSize(withOffsets, big);
+    at = writeIfd(head, at, withOffsets, big, i + 1 < fieldsets.length ? end : 0);
+  });
+  return { head, offsets, size: p, bigTiff: big };
+}
+
+/** Writes tile `b` framed at `at` of `out`: 4-byte size leader, the bytes, the last 4 bytes repeated. */
+export function putFramedTile(out: Uint8Array, at: number, b: Uint8Array): void {
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(at, b.length, true);
+  out.set(b, at + 4);
+  out.fill(0, at + 4 + b.length, at + 8 + b.length); // `out` may be a reused buffer
+  // trailer: the last 4 bytes repeated (tiles shorter than 4 bytes: what there is, zero-padded)
+  out.set(b.subarray(Math.max(0, b.length - 4)), at + 4 + b.length);
+}
+
 /**
  * Writes images (first = full resolution, then overviews by decreasing size) as one tiled TIFF in
  * COG order. TileOffsets/TileByteCounts are added here; everything else comes in `images`.
@@ -176,52 +246,11 @@ export async function writeTiledTiff(
     }
   }
   const counts = encoded.map((list) => list.map((b) => b.length));
-  const mode = options.bigTiff ?? 'auto';
-  const over = needsBigTiff(images, counts);
-  const big = mode === true || (mode === 'auto' && over);
-  if (!big && over) throw new RangeError('file exceeds 4 GiB; BigTIFF is needed');
-  const ghost = ghostArea();
-
-  // offsets of every tile's data (after its 4-byte leader), in the pull order above
-  const fieldsets = withTileFields(images, counts, big);
-  let p = (big ? 16 : 8) + ghost.length;
-  p += p & 1;
-  const firstIfd = p;
-  for (const f of fieldsets) p += ifdSize(f, big);
-  const offsets: number[][] = images.map(() => []);
-  for (let i = images.length - 1; i >= 0; i--)
-    for (const b of encoded[i] as Uint8Array[]) {
-      (offsets[i] as number[]).push(p + 4);
-      p += b.length + 8;
-    }
-  const out = new Uint8Array(p);
-  const view = new DataView(out.buffer);
-  out.set([0x49, 0x49], 0);
-  if (big) {
-    view.setUint16(2, 43, true);
-    view.setUint16(4, 8, true);
-    view.setBigUint64(8, BigInt(firstIfd), true);
-  } else {
-    view.setUint16(2, 42, true);
-    view.setUint32(4, firstIfd, true);
-  }
-  out.set(ghost, big ? 16 : 8);
-  let at = firstIfd;
-  fieldsets.forEach((fields, i) => {
-    const withOffsets = fields.map((f) =>
-      f.tag === TAG_TILE_OFFSETS ? { ...f, value: offsets[i] as number[] } : f,
-    );
-    const end = at + ifdSize(withOffsets, big);
-    at = writeIfd(out, at, withOffsets, big, i + 1 < fieldsets.length ? end : 0);
-  });
+  const layout = tiledTiffLayout(images, counts, options.bigTiff ?? 'auto');
+  const out = new Uint8Array(layout.size);
+  out.set(layout.head, 0);
   encoded.forEach((list, i) =>
-    list.forEach((b, t) => {
-      const o = (offsets[i] as number[])[t] as number;
-      view.setUint32(o - 4, b.length, true);
-      out.set(b, o);
-      // trailer: the last 4 bytes repeated (tiles shorter than 4 bytes: what there is, zero-padded)
-      out.set(b.subarray(Math.max(0, b.length - 4)), o + b.length);
-    }),
+    list.forEach((b, t) => putFramedTile(out, ((layout.offsets[i] as number[])[t] as number) - 4, b)),
   );
-  return { bytes: out, bigTiff: big };
+  return { bytes: out, bigTiff: layout.bigTiff };
 }

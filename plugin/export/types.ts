@@ -4,6 +4,7 @@
  * ./index.ts and loaded lazily (the DICOM and C2PA libraries load only when that format is written).
  * Writers build the whole file in memory and return it: callers write it atomically (Node: temp +
  * rename; browsers: one download once complete), so a failed or cancelled export leaves nothing.
+ * Whole scenes that do not fit in memory go through geotiff-stream.ts instead (GeoTIFF only).
  */
 import type { ImageInfo } from '../../formats/raster.ts';
 import type { EnhanceResult } from '../pipeline/enhance.ts';
