@@ -6,12 +6,14 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { nodeDecodePlugin } from './test/node-decode.plugin.mjs';
 import { nodeInferPlugin } from './models/testing/node-infer.plugin.mjs';
+import { exportCheckPlugin } from './test/export-check.plugin.mjs';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { register } from 'tsx/esm/api';
 
 // One dev-server and Chromium setup for tests, the demo and the benchmarks (scripts/repo-server.ts)
 register();
 const { CHROMIUM, CHROMIUM_ARGS, isolate, nodeBuiltinStubs } = await import('./scripts/repo-server.ts');
+const { cjsShims } = await import('./scripts/cjs-shims.ts');
 
 /** Records pass/fail/skip counts so scripts/test.mjs can print one summary for all suites. */
 function countingReporter() {
@@ -51,8 +53,10 @@ export default {
   browserStartTimeout: 60_000,
   plugins: [
     nodeBuiltinStubs(),
+    cjsShims(),
     nodeDecodePlugin(),
     nodeInferPlugin(),
+    exportCheckPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
   ],
   middleware: [isolate],

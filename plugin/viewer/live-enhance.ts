@@ -220,6 +220,35 @@ export class LiveEnhanceController implements ReactiveController {
     return r;
   }
 
+  /**
+   * Whole-image normalization ranges indexed by raster band, as live cells use them: the shown bands'
+   * ranges are the very ones the cells were normalized with; other bands get the same computation.
+   */
+  exportRanges(): NormRange[] {
+    const loaded = this.loaded;
+    if (!loaded) return [];
+    const shown = this.bands();
+    const live = this.rangesFor(loaded);
+    const stride = loaded.raster.samples;
+    return Array.from({ length: stride }, (_, band) => {
+      const i = shown.indexOf(band);
+      return i >= 0 ? (live[i] as NormRange) : computeRange(loaded.modality, { stride, band });
+    });
+  }
+
+  /** The grid cells covering what the canvas shows, as one LR rect (undefined: nothing shown). */
+  visibleCellsRegion(): Rect | undefined {
+    const v = this.view();
+    if (!v) return undefined;
+    const rects = this.cells(v.region).visible.map(([c, r]) => this.cellRect(c, r));
+    if (rects.length === 0) return undefined;
+    const x0 = Math.min(...rects.map((r) => r.x));
+    const y0 = Math.min(...rects.map((r) => r.y));
+    const x1 = Math.max(...rects.map((r) => r.x + r.width));
+    const y1 = Math.max(...rects.map((r) => r.y + r.height));
+    return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  }
+
   /** Screen px per image px (the smaller axis) and the visible LR region (clamped), or undefined. */
   private view(): { scale: number; region: Rect } | undefined {
     const cs = this.cs;

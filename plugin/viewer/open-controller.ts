@@ -4,7 +4,14 @@
  * (frames are read on demand) and aborts a load superseded by a newer one.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { openRaster, type ImageInfo, type RasterInput, type RasterSource } from '../../formats/index.ts';
+import {
+  describeInput,
+  openRaster,
+  readAllBytes,
+  type ImageInfo,
+  type RasterInput,
+  type RasterSource,
+} from '../../formats/index.ts';
 import { loadCornerstone, type Cornerstone } from './cornerstone.ts';
 import {
   getLoadedRaster,
@@ -46,6 +53,8 @@ export class OpenController implements ReactiveController {
   cs: Cornerstone | undefined;
   element: HTMLElement | undefined;
   private source: RasterSource | undefined;
+  /** What the open source was opened from: kept (not its bytes) so an export can re-read the file. */
+  private input: RasterInput | undefined;
   private current: LoadedRaster | undefined;
   private abort: AbortController | undefined;
   /** Settles when the latest open/frame change is shown (or failed). */
@@ -93,6 +102,7 @@ export class OpenController implements ReactiveController {
       }
       await this.source?.close().catch(() => undefined);
       this.source = source;
+      this.input = input;
       await this.show(Math.min(frame, source.info.frames - 1), abort.signal);
     });
     return this.ready;
@@ -161,6 +171,35 @@ export class OpenController implements ReactiveController {
     });
   }
 
+  /**
+   * Reads the open file's bytes again from what it was opened from (a File, buffer or URL): exports
+   * need them (a derived DICOM carries the dataset over; C2PA hashes the ingredient), and holding
+   * every opened file in memory for an export that may never come would double large files.
+   */
+  sourceReader(): (signal?: AbortSignal) => Promise<Uint8Array> {
+    // bound to the file open now: opening another one meanwhile must not change what is read
+    const input = this.input;
+    return async (signal) => {
+      if (input === undefined) throw Object.assign(new Error('no file is open'), { code: 'NOT_CONNECTED' });
+      return readAllBytes(input, signal);
+    };
+  }
+
+  /** The open file's name (a File's name, a URL's last path segment), undefined for buffers. */
+  get sourceName(): string | undefined {
+    const input = this.input;
+    if (input === undefined || input instanceof Uint8Array || input instanceof ArrayBuffer) return undefined;
+    if (typeof File !== 'undefined' && input instanceof File) return input.name;
+    if (input instanceof Blob) return undefined;
+    const path = input instanceof URL ? input.pathname : describeInput(input).replace(/[?#].*$/, '');
+    const last = path.split(/[/\\]/).pop() ?? '';
+    try {
+      return decodeURIComponent(last) || undefined;
+    } catch {
+      return last || undefined; // a malformed %-escape: the name as written
+    }
+  }
+
   /** Closes the source. */
   async close(): Promise<void> {
     this.abort?.abort();
@@ -168,6 +207,7 @@ export class OpenController implements ReactiveController {
     this.current = undefined;
     const source = this.source;
     this.source = undefined;
+    this.input = undefined;
     await source?.close().catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@
  * (only plugin/viewer/* may import cornerstone-core).
  */
 import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts';
+import type { ExportFormat, ExportOutput, ExportSigner } from '../../export/types.ts';
 import type { BandNormalization, EnhanceTimings } from '../../pipeline/provenance.ts';
 
 /** `sr-enhance-progress`: tiles finished over all tiles of the current request. */
@@ -66,7 +67,25 @@ export const VIEWER_EVENTS = {
   provenance: 'sr-provenance',
   error: 'sr-error',
   status: 'sr-enhance-status',
+  exportProgress: 'sr-export-progress',
+  exportDone: 'sr-export-done',
+  exportError: 'sr-export-error',
 } as const;
+
+/** `sr-export-progress`: tiles of a running export done so far. */
+export interface ViewerExportProgressDetail {
+  done: number;
+  total: number;
+}
+
+/** What `<sr-viewer>.export()` takes (see plugin/viewer/export-controller.ts). */
+export interface ViewerExportOptions {
+  format: ExportFormat;
+  scope?: 'frame' | 'visible';
+  signal?: AbortSignal;
+  signer?: ExportSigner;
+  burnIn?: boolean;
+}
 
 /** What the controls set or call on a bound viewer; every member optional so any element binds. */
 export interface ViewerLike extends HTMLElement {
@@ -77,6 +96,14 @@ export interface ViewerLike extends HTMLElement {
   /** The model actually used (the viewer picks one by format when `model` is empty). */
   effectiveModel?: string;
   cancel?: () => void;
+  /** Enhances and writes the shown frame (or visible cells) as one file. */
+  export?: (options: ViewerExportOptions) => Promise<ExportOutput>;
+  /** Formats the shown image can be exported to. */
+  exportFormats?: () => Promise<ExportFormat[]>;
+  /** The open file's name, for the saved file's name. */
+  sourceName?: string;
+  /** Set once an image is shown. */
+  info?: unknown;
 }
 
 /** The detail of a viewer event, typed by the caller (the viewer declares the real map). */

@@ -1,16 +1,20 @@
 /**
  * `<sr-provenance>`: what made the enhanced pixels on screen — model, variant, version, weights
- * sha256, scale, backend per tile, timings, normalization — so a reader can reproduce or distrust them.
+ * sha256, scale, backend per tile, timings, normalization — so a reader can reproduce or distrust them;
+ * and, bound to a viewer, an Export control writing the enhanced image with that provenance.
  */
 import { html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import type { ExportFormat } from '../../export/types.ts';
 import { ViewerBinding } from '../shared/viewer-binding.ts';
 import {
   detailOf,
   VIEWER_EVENTS,
   type ProvenanceView,
+  type ViewerExportProgressDetail,
   type ViewerProvenanceDetail,
 } from '../shared/viewer-events.ts';
+import { ExportStateController, FORMAT_LABELS } from './export-controller.ts';
 import { styles } from './sr-provenance.styles.ts';
 
 /** Consistency check of the shown result: LR tiles flagged over LR tiles checked. */
@@ -80,7 +84,9 @@ async function copyText(text: string, root: ShadowRoot | HTMLElement): Promise<b
 }
 
 /**
- * Provenance of the enhanced image.
+ * Provenance of the enhanced image, and (bound to an `<sr-viewer>`) its export.
+ *
+ * @csspart export - the export control (format, scope, Export, progress, Cancel, notes)
  */
 export class SrProvenance extends LitElement {
   static override styles = styles;
@@ -96,18 +102,30 @@ export class SrProvenance extends LitElement {
   /** True while the bound viewer shows no enhanced pixels (status 'off'): what follows is history. */
   @state() private off = false;
 
-  private readonly binding = new ViewerBinding(this, {
-    [VIEWER_EVENTS.provenance]: (e) => {
-      this.provenance = detailOf<ViewerProvenanceDetail>(e).provenance;
+  private readonly exporter: ExportStateController = new ExportStateController(
+    this,
+    () => this.binding.viewer,
+  );
+
+  private readonly binding: ViewerBinding = new ViewerBinding(
+    this,
+    {
+      [VIEWER_EVENTS.provenance]: (e) => {
+        this.provenance = detailOf<ViewerProvenanceDetail>(e).provenance;
+      },
+      [VIEWER_EVENTS.status]: (e) => {
+        this.off = detailOf<{ status: string }>(e).status === 'off';
+      },
+      [VIEWER_EVENTS.loaded]: () => {
+        this.provenance = null;
+        this.consistency = null;
+        void this.exporter.refresh();
+      },
+      [VIEWER_EVENTS.exportProgress]: (e) =>
+        this.exporter.onProgress(detailOf<ViewerExportProgressDetail>(e)),
     },
-    [VIEWER_EVENTS.status]: (e) => {
-      this.off = detailOf<{ status: string }>(e).status === 'off';
-    },
-    [VIEWER_EVENTS.loaded]: () => {
-      this.provenance = null;
-      this.consistency = null;
-    },
-  });
+    () => void this.exporter.refresh(),
+  );
 
   /** Exposed for tests and hosts: the viewer this element listens to. */
   get boundViewer(): HTMLElement | null {
@@ -120,9 +138,56 @@ export class SrProvenance extends LitElement {
     this.copyStatus = ok ? 'copied' : 'copy failed';
   }
 
+  /** The export control: only formats the image takes; progress and Cancel while running; notes after. */
+  private renderExport() {
+    const x = this.exporter;
+    if (x.formats.length === 0) return nothing;
+    const running = x.phase === 'running';
+    const pct = x.progress.total ? Math.round((100 * x.progress.done) / x.progress.total) : 0;
+    return html`<div class="export" part="export">
+      <select
+        class="format"
+        aria-label="Export format"
+        ?disabled=${running}
+        @change=${(e: Event) => (x.format = (e.target as HTMLSelectElement).value as ExportFormat)}
+      >
+        ${x.formats.map((f) => html`<option value=${f} ?selected=${f === x.format}>${FORMAT_LABELS[f]}</option>`)}
+      </select>
+      <select
+        class="scope"
+        aria-label="Export region"
+        ?disabled=${running}
+        @change=${(e: Event) => (x.scope = (e.target as HTMLSelectElement).value as 'frame' | 'visible')}
+      >
+        <option value="frame" ?selected=${x.scope === 'frame'}>Whole frame</option>
+        <option value="visible" ?selected=${x.scope === 'visible'}>Visible region</option>
+      </select>
+      <button type="button" class="export-button" ?disabled=${running} @click=${() => x.start()}>
+        Export
+      </button>
+      ${
+        running
+          ? html`<progress class="export-progress" max="100" value=${pct}></progress>
+              <span class="export-count">${x.progress.done}/${x.progress.total || '…'} tiles</span>
+              <button type="button" class="export-cancel" @click=${() => x.cancel()}>Cancel</button>`
+          : nothing
+      }
+      <span class=${`export-status ${x.phase}`} role="status">${x.message}</span>
+      ${
+        x.notes.length
+          ? html`<ul class="export-notes">
+              ${x.notes.map((n) => html`<li>${n}</li>`)}
+            </ul>`
+          : nothing
+      }
+    </div>`;
+  }
+
   override render() {
     const p = this.provenance;
-    if (!p) return html`<p class="empty">No enhanced image.</p>`;
+    if (!p)
+      return html`<p class="empty">No enhanced image.</p>
+        ${this.renderExport()}`;
     const backends = Object.entries(p.backends)
       .map(([b, n]) => `${b}: ${n}`)
       .join(', ');
@@ -191,6 +256,7 @@ export class SrProvenance extends LitElement {
         <dt>Made</dt>
         <dd class="made">tilesr ${p.tilesrVersion}, ${p.createdAt}</dd>
       </dl>
+      ${this.renderExport()}
     `;
   }
 }

@@ -38,6 +38,22 @@ export const styles = [
     .empty {
       color: #57606a;
     }
+    .export {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 4px 8px;
+      margin-top: 8px;
+    }
+    .export-notes {
+      flex-basis: 100%;
+      margin: 0;
+      padding-left: 18px;
+      color: #57606a;
+    }
+    .export-status.error {
+      color: #cf222e;
+    }
     :focus-visible {
       outline: 2px solid #0969da;
       outline-offset: 2px;

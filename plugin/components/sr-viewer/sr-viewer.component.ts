@@ -9,17 +9,24 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { RasterInput } from '../../../formats/index.ts';
 import type { BackendPreference } from '../../../models/backend/types.ts';
 import type { Variant } from '../../../models/card.ts';
+import type { ExportFormat, ExportOutput } from '../../export/types.ts';
 import type { Cornerstone, Point, Viewport } from '../../viewer/cornerstone.ts';
+import {
+  ExportController,
+  exportFormatsFor,
+  type ExportImageOptions,
+} from '../../viewer/export-controller.ts';
 import {
   LiveEnhanceController,
   type EnhanceStatus,
   type LiveTileInfo,
   type ViewerProvenance,
 } from '../../viewer/live-enhance.ts';
-import type { LoadedRaster, PixelSpacing } from '../../viewer/loader.ts';
+import { getLoadedRaster, type LoadedRaster, type PixelSpacing } from '../../viewer/loader.ts';
 import * as nav from '../../viewer/navigation.ts';
 import { OpenController, type ViewerImageInfo } from '../../viewer/open-controller.ts';
 import type { WatermarkBox } from '../../viewer/watermark.ts';
+import { ExportError } from '../../export/errors.ts';
 import './sr-viewer.events.ts';
 import { srViewerStyles } from './sr-viewer.styles.ts';
 
@@ -37,6 +44,9 @@ const DEFAULT_MODEL = { dicom: 'medical-x2', geotiff: 'satellite-x2' } as const;
  * @fires sr-enhance-status - {status} off, zoom-in, enhancing, done, cancelled
  * @fires sr-error - {code, message} opening, decoding or enhancing failed
  * @fires sr-rendered - {tiles, watermark} after every cornerstone render of the shown image
+ * @fires sr-export-progress - {done, total} tiles of a running export done so far
+ * @fires sr-export-done - {format, bytes, notes} an export's file is complete
+ * @fires sr-export-error - {code, message} an export failed or was cancelled (ABORTED)
  * @csspart viewport - the cornerstone element
  * @csspart drop - the drop-target overlay shown while a file is dragged over
  */
@@ -97,6 +107,8 @@ export class SrViewer extends LitElement {
   private readonly opener = new OpenController(this, {
     loaded: (loaded: LoadedRaster, info: ViewerImageInfo) => {
       this.info = info;
+      // taken with the image it belongs to: a newer open cannot pair this frame with another file
+      this.source = { read: this.opener.sourceReader(), name: this.opener.sourceName };
       this.live.setImage(loaded);
       this.configureLive();
       this.emit('sr-image-loaded', { info });
@@ -104,6 +116,15 @@ export class SrViewer extends LitElement {
     error: (e) => this.emit('sr-error', e),
   });
 
+  private readonly exporter = new ExportController(this, {
+    progress: (p) => this.emit('sr-export-progress', p),
+    done: (d) => this.emit('sr-export-done', d),
+    error: (e) => this.emit('sr-export-error', e),
+  });
+
+  /** Re-reads the shown image's file, and its name (for exports). */
+  private source:
+    { read: (signal?: AbortSignal) => Promise<Uint8Array>; name: string | undefined } | undefined;
   private cs: Cornerstone | undefined;
   private enabledEl: HTMLElement | undefined;
   private unbind: (() => void) | undefined;
@@ -161,6 +182,7 @@ export class SrViewer extends LitElement {
     this.enabledEl = undefined;
     this.connecting = undefined;
     this.info = undefined;
+    this.source = undefined;
   }
 
   /** Resolves once cornerstone is loaded and the element enabled. */
@@ -312,9 +334,60 @@ export class SrViewer extends LitElement {
     return this.live.stats;
   }
 
-  /** Stops the current view's enhancement (tiles already shown stay); panning, zooming or a new setting resumes. */
+  /**
+   * Stops the current view's enhancement (tiles already shown stay; panning, zooming or a new
+   * setting resumes) and aborts every running export (it rejects with ABORTED, nothing is written).
+   */
   cancel(): void {
     this.live.cancel();
+    this.exporter.cancel();
+  }
+
+  /**
+   * Enhances the current frame ('frame', default) or the grid cells on screen ('visible') with the
+   * live view's model, variant, session and whole-image ranges, and writes it as `format` through
+   * plugin/export. The writer's check runs before any inference (UNSUPPORTED_EXPORT: e.g. DICOM of
+   * a GeoTIFF). Resolves with the complete file; rejects with a coded error (ABORTED on cancel).
+   */
+  async export(options: ExportImageOptions): Promise<ExportOutput> {
+    const loaded = this.info ? getLoadedRaster(this.info.imageId) : undefined;
+    const region =
+      options.scope === 'visible'
+        ? this.live.visibleCellsRegion()
+        : loaded && { x: 0, y: 0, width: loaded.raster.width, height: loaded.raster.height };
+    const job = loaded &&
+      region && {
+        loaded,
+        modelId: this.effectiveModel,
+        variant: this.variant,
+        backend: this.backend,
+        ranges: this.live.exportRanges(),
+        region,
+        sourceBytes: this.source?.read ?? this.opener.sourceReader(),
+        sourceName: this.source?.name,
+      };
+    if (!job) {
+      const message = loaded ? 'no part of the image is on screen' : 'no image is open';
+      this.emit('sr-export-error', { code: 'MISSING_SOURCE', message });
+      throw new ExportError('MISSING_SOURCE', message);
+    }
+    return this.exporter.run(job, options);
+  }
+
+  /** Formats this image can be exported to (those whose writer's check accepts it). */
+  async exportFormats(): Promise<ExportFormat[]> {
+    const loaded = this.info ? getLoadedRaster(this.info.imageId) : undefined;
+    return loaded ? exportFormatsFor(loaded.raster.info) : [];
+  }
+
+  /** The open file's name (File name or URL's last segment; undefined for buffers), e.g. for a save name. */
+  get sourceName(): string | undefined {
+    return this.source?.name;
+  }
+
+  /** Exports running now. */
+  get exporting(): number {
+    return this.exporter.active;
   }
 
   /** Re-renders now (cornerstone draw, then the overlay). */

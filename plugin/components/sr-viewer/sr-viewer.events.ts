@@ -1,5 +1,6 @@
 /** The typed events <sr-viewer> dispatches (bubbling, composed). */
 import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts';
+import type { ExportFormat } from '../../export/types.ts';
 import type { EnhanceStatus, LiveTileInfo, ViewerProvenance } from '../../viewer/live-enhance.ts';
 import type { ViewerImageInfo } from '../../viewer/open-controller.ts';
 import type { WatermarkBox } from '../../viewer/watermark.ts';
@@ -26,6 +27,13 @@ export type SrRenderedEvent = CustomEvent<{ tiles: LiveTileInfo[]; watermark: Wa
 /** `sr-enhance-status`: live enhancement moved to another status. */
 export type SrEnhanceStatusEvent = CustomEvent<{ status: EnhanceStatus }>;
 
+/** `sr-export-progress`: tiles of a running export done so far (cache hits included). */
+export type SrExportProgressEvent = CustomEvent<{ done: number; total: number }>;
+/** `sr-export-done`: an export's file is complete (`bytes` is its length); notes are for the user. */
+export type SrExportDoneEvent = CustomEvent<{ format: ExportFormat; bytes: number; notes: string[] }>;
+/** `sr-export-error`: an export failed (UNSUPPORTED_EXPORT, MISSING_SOURCE, ...) or was cancelled (ABORTED). */
+export type SrExportErrorEvent = CustomEvent<{ code: string; message: string }>;
+
 declare global {
   interface HTMLElementEventMap {
     'sr-image-loaded': SrImageLoadedEvent;
@@ -36,5 +44,8 @@ declare global {
     'sr-error': SrErrorEvent;
     'sr-rendered': SrRenderedEvent;
     'sr-enhance-status': SrEnhanceStatusEvent;
+    'sr-export-progress': SrExportProgressEvent;
+    'sr-export-done': SrExportDoneEvent;
+    'sr-export-error': SrExportErrorEvent;
   }
 }
