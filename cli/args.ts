@@ -2,12 +2,18 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.ts';
 
-/** Parses argv with node:util parseArgs, turning its errors into UsageError. */
+/** The strict configuration `parse` hands to parseArgs. */
+type StrictConfig<T> = { args: string[]; options: T; allowPositionals: true; strict: true };
+
+/**
+ * Parses argv with node:util parseArgs, turning its errors into UsageError. The return type is
+ * spelled out because declaration emit (npm run build) cannot name parseArgs' inferred one.
+ */
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   argv: string[],
   options: T,
   positionals = 0,
-) {
+): ReturnType<typeof parseArgs<StrictConfig<T>>> {
   try {
     const r = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     if (r.positionals.length !== positionals) {

@@ -34,7 +34,7 @@ const COMMANDS: Record<string, Entry> = {
     summary:
       'enhance FILE --model ID --out OUT.dcm|OUT.tif|OUT.png|OUT.jpg|OUT.npy [--variant fidelity|perceptual]\n' +
       '          [--frame N] [--band B] [--window x,y,w,h] [--tile 256] [--backend auto|node-cpu|node-webgpu]\n' +
-      '          [--burn-in] [--png-bits 8|16] [--sign-cert CHAIN.pem --sign-key KEY.pem]',
+      '          [--burn-in] [--png-bits 8|16] [--sign-cert CHAIN.pem --sign-key KEY.pem] [--in-memory]',
     load: async () => (await import('./commands/enhance.ts')).enhance,
   },
   metrics: {
