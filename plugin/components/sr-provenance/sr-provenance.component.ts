@@ -242,7 +242,13 @@ export class SrProvenance extends LitElement {
         <dd class="normalization">
           ${p.normalization.map(
             (n) =>
-              html`<div>band ${n.band}: ${num(n.lo)} … ${num(n.hi)}${n.constant ? ' (constant)' : ''}</div>`,
+              html`<div>
+                band ${n.band}: ${num(n.lo)} …
+                ${num(n.hi)}${n.constant ? ' (constant)' : ''}${
+                  // samples beyond the model's range keep their true values (range rule): say how many
+                  n.outside ? ` · ${n.outside} px beyond, kept` : ''
+                }
+              </div>`,
           )}
         </dd>
         <dt>Consistency flags</dt>

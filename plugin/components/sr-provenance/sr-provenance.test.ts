@@ -30,6 +30,9 @@ describe('<sr-provenance>', function () {
     expect(text(el, '.timings')).to.match(/^total \d/);
     const n = provenance.normalization[0]!;
     expect(text(el, '.normalization')).to.contain(`band 0: ${n.lo.toFixed(0)} … ${n.hi.toFixed(0)}`);
+    // the MR crop has samples beyond the robust range: the count is shown (they keep their values)
+    expect(n.outside ?? 0).to.be.greaterThan(0);
+    expect(text(el, '.normalization')).to.contain(`${n.outside} px beyond, kept`);
     expect(text(el, '.consistency')).to.equal('not measured');
     expect(el.shadowRoot!.querySelector('.perceptual')).to.equal(null);
     el.consistency = { flagged: 2, tiles: 4 };
