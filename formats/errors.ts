@@ -17,7 +17,8 @@ export type FormatErrorCode =
   | 'WINDOW_OUT_OF_BOUNDS'
   | 'CORRUPT_DATA' // a codec rejected the bitstream
   | 'IO_ERROR' // could not read the file or URL
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'MEMORY_BUDGET'; // a read would decode more bytes than the configured budget (checked before allocating)
 
 /** The one error type the formats layer throws; `code` is stable and machine-readable. */
 export class FormatError extends Error {

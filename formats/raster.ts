@@ -1,3 +1,5 @@
+import { FormatError } from './errors.ts';
+
 /**
  * The one raster model shared by DICOM and GeoTIFF: what a viewer, the inference engine and an
  * exporter need. Pixel data are never modified in place by any later layer.
@@ -78,6 +80,33 @@ export interface PixelWindow {
   height: number;
 }
 
+/** Whether `w` is a non-empty rectangle of whole pixels inside an image of the given size. */
+export function windowInside(w: PixelWindow, size: { width: number; height: number }): boolean {
+  return (
+    [w.x, w.y, w.width, w.height].every(Number.isInteger) &&
+    w.x >= 0 &&
+    w.y >= 0 &&
+    w.width >= 1 &&
+    w.height >= 1 &&
+    w.x + w.width <= size.width &&
+    w.y + w.height <= size.height
+  );
+}
+
+/** The window to read (the whole image when none is given); WINDOW_OUT_OF_BOUNDS unless it is inside. */
+export function checkWindow(
+  w: PixelWindow | undefined,
+  size: { width: number; height: number },
+): PixelWindow {
+  if (!w) return { x: 0, y: 0, width: size.width, height: size.height };
+  if (!windowInside(w, size))
+    throw new FormatError(
+      'WINDOW_OUT_OF_BOUNDS',
+      `window ${w.x},${w.y} ${w.width}x${w.height} is not inside the ${size.width}x${size.height} image`,
+    );
+  return { x: w.x, y: w.y, width: w.width, height: w.height };
+}
+
 /** Decoded pixels of one frame (and optionally one window) with the facts needed to interpret them. */
 export interface Raster {
   info: ImageInfo;
@@ -98,6 +127,17 @@ export interface ReadOptions {
   window?: PixelWindow;
   /** GeoTIFF: read from the overview whose size is closest to (not below) this width/height. */
   targetSize?: { width: number; height: number };
+  /**
+   * GeoTIFF with `targetSize`: when no overview is small enough, sub-sample the chosen level
+   * (every k-th pixel and row, k = floor(level size / target) >= 2; stored values kept) one row of
+   * blocks at a time instead of decoding it whole. `width/height` are then the sub-sampled size.
+   */
+  decimate?: boolean;
+  /**
+   * Bytes this read may decode into (GeoTIFF), overriding `DecodeLimits.memoryBudget`; a larger
+   * request fails with FormatError('MEMORY_BUDGET') before anything is fetched or allocated.
+   */
+  memoryBudget?: number;
   signal?: AbortSignal;
 }
 
@@ -107,10 +147,22 @@ export interface DecodeLimits {
   maxSamples: number;
   /** Largest single dimension accepted. */
   maxDimension: number;
+  /**
+   * Largest decoded size in bytes of one read (GeoTIFF: window x samples x bytes per sample at the
+   * chosen level); beyond it FormatError('MEMORY_BUDGET'), before allocating. Unset: no budget.
+   */
+  memoryBudget?: number;
 }
 
-/** Defaults: 2^31 samples (e.g. 46k x 46k grayscale), dimensions up to 2^20. */
-export const DEFAULT_LIMITS: DecodeLimits = { maxSamples: 2 ** 31, maxDimension: 2 ** 20 };
+/** Default decode budget of one read: 1 GiB (an 8192x8192x3 uint16 scene decodes to 384 MiB). */
+export const DEFAULT_MEMORY_BUDGET = 2 ** 30;
+
+/** Defaults: 2^31 samples (e.g. 46k x 46k grayscale), dimensions up to 2^20, 1 GiB per read. */
+export const DEFAULT_LIMITS: DecodeLimits = {
+  maxSamples: 2 ** 31,
+  maxDimension: 2 ** 20,
+  memoryBudget: DEFAULT_MEMORY_BUDGET,
+};
 
 /** An opened image: header parsed, pixels decoded on demand. */
 export interface RasterSource {

@@ -5,6 +5,7 @@
 import { FormatError, throwIfAborted } from '../errors.ts';
 import {
   allocatePixels,
+  checkWindow,
   sampleTypeOf,
   type DecodeLimits,
   type ImageInfo,
@@ -53,7 +54,7 @@ export async function decodeFrame(
   signal?: AbortSignal,
 ): Promise<Raster> {
   const { info, layout, parsed } = opened;
-  const win = checkWindow(info, window);
+  const win = checkWindow(window, info);
   throwIfAborted(signal);
   const entry = codecEntry(layout.transferSyntaxUID);
   const encoded = frameBytes(parsed.dataSet, layout, frame, entry.encapsulated);
@@ -94,24 +95,6 @@ export async function decodeFrame(
     dtype: info.dtype,
     data,
   };
-}
-
-function checkWindow(info: ImageInfo, w: PixelWindow | undefined): PixelWindow {
-  if (!w) return { x: 0, y: 0, width: info.width, height: info.height };
-  const ok =
-    [w.x, w.y, w.width, w.height].every(Number.isInteger) &&
-    w.x >= 0 &&
-    w.y >= 0 &&
-    w.width > 0 &&
-    w.height > 0 &&
-    w.x + w.width <= info.width &&
-    w.y + w.height <= info.height;
-  if (!ok)
-    throw new FormatError(
-      'WINDOW_OUT_OF_BOUNDS',
-      `window ${w.x},${w.y} ${w.width}x${w.height} is outside the ${info.width}x${info.height} image`,
-    );
-  return { x: w.x, y: w.y, width: w.width, height: w.height };
 }
 
 function crop(px: TypedPixels, width: number, samples: number, w: PixelWindow): TypedPixels {

@@ -105,6 +105,10 @@ function inflateBounded(data: Uint8Array, max: number): Uint8Array {
   const chunks: Uint8Array[] = [];
   let total = 0;
   inflate.onData = (chunk) => {
+    // a dataset starts with an element of group 0004 or above (0000 is the DIMSE command group);
+    // checked on the first chunk so a zero-filled bomb fails before it is inflated and parsed
+    if (total === 0 && chunk.length >= 2 && (chunk[0] as number) + 256 * (chunk[1] as number) < 4)
+      throw new FormatError('CORRUPT_DATA', 'the deflated dataset does not start with a data element');
     total += chunk.length;
     if (total > max)
       throw new FormatError(

@@ -1,10 +1,15 @@
 // Chromium: every GeoTIFF fixture decodes through the shared worker pool, from a URL (served by the
 // test server) and from a File, to exactly the bytes Node's decoder produces (compared live via
-// the node-decode server command's sha256). Also: an AbortSignal cancels a read.
+// the node-decode server command's sha256). Also: an AbortSignal cancels a read, and reads of a few
+// blocks (the fixtures' size; screen-sized overviews, enhancement cells) decode in-process by default.
 import { expect } from '@esm-bundle/chai';
 import { digest, nodeDigest, type RasterDigest } from '../../test/raster-digest.ts';
 import { FormatError, openRaster, type PixelWindow } from '../index.ts';
 import { getSharedPool } from './pool.ts';
+import { setInProcessMaxBlocks } from './source.ts';
+
+/** source.ts's default: reads of up to this many blocks skip the pool. */
+const IN_PROCESS_DEFAULT = 32;
 
 const FILES = [
   'f32_dsm_deflate_pred3_tiled.tif',
@@ -46,6 +51,10 @@ function nodeTiffDigest(path: string, window?: PixelWindow, targetSize?: Size): 
 }
 
 describe('GeoTIFF in Chromium equals Node', () => {
+  // every fixture has <= 20 blocks: send all of them through the pool here
+  before(() => setInProcessMaxBlocks(0));
+  after(() => setInProcessMaxBlocks(IN_PROCESS_DEFAULT));
+
   it('decodes through the shared worker pool', () => {
     expect(getSharedPool()).to.not.equal(null);
     expect(getSharedPool()).to.equal(getSharedPool());
@@ -109,5 +118,23 @@ describe('GeoTIFF in Chromium equals Node', () => {
     const r = await src.read({ window: { x: 0, y: 0, width: 8, height: 8 } });
     expect(r.data.length).to.equal(8 * 8 * 4);
     await src.close();
+  });
+
+  it('by default a read of a few blocks decodes in-process (no pool job) to the same bytes', async () => {
+    setInProcessMaxBlocks(IN_PROCESS_DEFAULT);
+    try {
+      const pool = getSharedPool() as unknown as { workerWrappers: Promise<Array<{ jobIdCounter: number }>> };
+      const jobs = async () => (await pool.workerWrappers).reduce((n, w) => n + w.jobIdCounter, 0);
+      const jobsBefore = await jobs();
+      for (const file of ['u8_rgb_jpeg_ycbcr_tiled.tif', 'u16_rgb_lzw_pred2_tiled.tif']) {
+        const path = `fixtures/geotiff/${file}`;
+        const src = await openRaster(new URL(`/${path}`, location.href));
+        expect(await digest(await src.read())).to.deep.equal(await nodeTiffDigest(path));
+        await src.close();
+      }
+      expect(await jobs()).to.equal(jobsBefore);
+    } finally {
+      setInProcessMaxBlocks(0);
+    }
   });
 });

@@ -13,6 +13,8 @@ const bytes = readFileSync(FILE);
 let served: Array<[number, number]> = [];
 let server: Server;
 let url = '';
+/** When set, the server ignores Range and answers every request with the whole file (200). */
+let ignoreRange = false;
 
 const same = (a: Raster, b: Raster): boolean =>
   Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(
@@ -43,7 +45,7 @@ describe('GeoTIFF over HTTP range requests', () => {
   before(async () => {
     server = createServer((req, res) => {
       const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
-      if (!m) {
+      if (!m || ignoreRange) {
         served.push([0, bytes.length]);
         res.writeHead(200, { 'Content-Length': bytes.length, 'Accept-Ranges': 'bytes' });
         res.end(bytes);
@@ -94,5 +96,26 @@ describe('GeoTIFF over HTTP range requests', () => {
     const local = await openRaster(FILE);
     assert.ok(same(await src.read(), await local.read()));
     await Promise.all([src.close(), local.close()]);
+  });
+
+  it('a server that ignores Range sends the file once or twice, not once per block', async () => {
+    ignoreRange = true;
+    served = [];
+    try {
+      const src = await openRaster(url);
+      const local = await openRaster(FILE);
+      assert.ok(same(await src.read(), await local.read()));
+      assert.ok(
+        same(
+          await src.read({ window: { x: 3, y: 70, width: 90, height: 20 } }),
+          await local.read({ window: { x: 3, y: 70, width: 90, height: 20 } }),
+        ),
+      );
+      await Promise.all([src.close(), local.close()]);
+      // the sniffing request, geotiff.js's header request (refused: full file) and one download
+      assert.ok(served.length <= 3, `${served.length} whole-file responses`);
+    } finally {
+      ignoreRange = false;
+    }
   });
 });

@@ -75,10 +75,28 @@ export async function openTiff(input: RasterInput, signal?: AbortSignal): Promis
     } else if (isRemote(input)) {
       const href = input instanceof URL ? input.href : input;
       // blockSize is passed through to geotiff.js's BlockedSource (not in its RemoteSourceOptions type)
-      const options = { blockSize: HTTP_BLOCK_SIZE, allowFullFile: true } as Parameters<typeof fromUrl>[1];
-      tiff = await fromUrl(href, options, signal);
-      const t = tiff;
-      sizeOf = () => (t.source as { fileSize?: number | null }).fileSize ?? null;
+      const options = { blockSize: HTTP_BLOCK_SIZE, allowFullFile: false } as Parameters<typeof fromUrl>[1];
+      try {
+        tiff = await fromUrl(href, options, signal);
+        const t = tiff;
+        sizeOf = () => (t.source as { fileSize?: number | null }).fileSize ?? null;
+      } catch (err) {
+        // a server that ignores Range answers 200 with the whole file, which geotiff.js refuses
+        // here; allowing it would download the whole file again for every block geotiff.js reads
+        // (17 times to show one overview of a 96 MB COG). geotiff.js drops the cause, so ask once:
+        // a 200 to a range request is that case, and its body is the file, decoded from memory.
+        const res = await fetch(href, {
+          headers: { Range: 'bytes=0-1' },
+          ...(signal ? { signal } : {}),
+        }).catch(() => undefined);
+        if (res?.status !== 200) {
+          await res?.body?.cancel();
+          throw err;
+        }
+        const ab = await res.arrayBuffer();
+        tiff = await fromArrayBuffer(ab, signal);
+        sizeOf = () => ab.byteLength;
+      }
     } else {
       const fsName = 'node:fs/promises'; // a variable keeps browser bundlers from following it
       const fs = (await import(fsName)) as typeof NodeFs;

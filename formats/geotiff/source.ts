@@ -7,7 +7,16 @@
 import { getDecoder, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { FormatError, throwIfAborted } from '../errors.ts';
 import { describeInput, type RasterInput } from '../input.ts';
-import type { DecodeLimits, ImageInfo, PixelWindow, Raster, RasterSource, ReadOptions } from '../raster.ts';
+import {
+  allocatePixels,
+  checkWindow,
+  type DecodeLimits,
+  type ImageInfo,
+  type PixelWindow,
+  type Raster,
+  type RasterSource,
+  type ReadOptions,
+} from '../raster.ts';
 import { decoderParameters, registerDecoders } from './codecs/registry.ts';
 import { detectLossy } from './codecs/lossy.ts';
 import { buildInfo, readLayout, type Layout } from './info.ts';
@@ -37,7 +46,7 @@ export async function openGeoTiff(
       lossy,
       bigTiff: (opened.tiff as unknown as { bigTiff?: boolean }).bigTiff === true,
     });
-    return new GeoTiffSource(opened, levels, info, describeInput(input));
+    return new GeoTiffSource(opened, levels, info, describeInput(input), opts.limits);
   } catch (err) {
     await opened.close().catch(() => {});
     throw headerError(err, input, opts.signal);
@@ -80,7 +89,20 @@ class GeoTiffSource implements RasterSource {
     private readonly levels: Level[],
     readonly info: ImageInfo,
     private readonly where: string,
+    private readonly limits: DecodeLimits,
   ) {}
+
+  /** Refuses a read whose decoded size exceeds the budget, before fetching or allocating anything. */
+  private checkBudget(rect: Rect, layout: Layout, budget: number | undefined): void {
+    if (budget === undefined) return;
+    const bytes = (rect.x1 - rect.x0) * (rect.y1 - rect.y0) * layout.samples * layout.bytesPerSample;
+    if (bytes > budget)
+      throw new FormatError(
+        'MEMORY_BUDGET',
+        `reading ${rect.x1 - rect.x0}x${rect.y1 - rect.y0}x${layout.samples} ${layout.dtype} would decode ` +
+          `${mib(bytes)}, over the ${mib(budget)} budget; read a window or pass targetSize to use an overview`,
+      );
+  }
 
   async read(options: ReadOptions = {}): Promise<Raster> {
     const { signal } = options;
@@ -91,7 +113,15 @@ class GeoTiffSource implements RasterSource {
     const window = checkWindow(options.window, this.info);
     const level = this.pickLevel(options.targetSize);
     const rect = scaleWindow(window, this.info, level.layout);
-    const decoder = await this.decoderFor(level);
+    const budget = options.memoryBudget ?? this.limits.memoryBudget;
+    const t = options.targetSize;
+    const step =
+      options.decimate && t
+        ? Math.floor(Math.min((rect.x1 - rect.x0) / t.width, (rect.y1 - rect.y0) / t.height))
+        : 1;
+    if (step >= 2) return this.readDecimated(level, rect, step, window, budget, signal);
+    this.checkBudget(rect, level.layout, budget);
+    const decoder = await this.decoderFor(level, blockCount(rect, level.layout));
     const work = readRect(level.image, level.layout, decoder, rect, () => this.opened.fileSize(), signal);
     let data: Raster['data'];
     try {
@@ -109,6 +139,65 @@ class GeoTiffSource implements RasterSource {
       samples: this.info.samples,
       dtype: this.info.dtype,
       data,
+    };
+  }
+
+  /**
+   * Every `step`-th pixel of every `step`-th row of `rect` (nearest neighbour, stored values kept),
+   * decoded one row of blocks at a time: memory is the output plus one block row, and block rows
+   * holding no sampled row are never fetched.
+   */
+  private async readDecimated(
+    level: Level,
+    rect: Rect,
+    step: number,
+    window: PixelWindow,
+    budget: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Raster> {
+    const { layout } = level;
+    const outW = Math.ceil((rect.x1 - rect.x0) / step);
+    const outH = Math.ceil((rect.y1 - rect.y0) / step);
+    this.checkBudget({ x0: 0, y0: 0, x1: outW, y1: outH }, layout, budget);
+    const samples = layout.samples;
+    const out = allocatePixels(layout.dtype, outW * outH * samples);
+    const th = layout.tileHeight;
+    let j = 0; // next output row
+    while (j < outH) {
+      throwIfAborted(signal);
+      const y = rect.y0 + j * step;
+      const bandEnd = Math.min(rect.y1, (Math.floor(y / th) + 1) * th);
+      // the sampled rows inside this row of blocks: y, y + step, ... < bandEnd
+      const rows = Math.ceil((bandEnd - y) / step);
+      const part = { x0: rect.x0, x1: rect.x1, y0: y, y1: y + (rows - 1) * step + 1 };
+      const decoder = await this.decoderFor(level, blockCount(part, layout));
+      let band: Raster['data'];
+      try {
+        band = await raceAbort(
+          readRect(level.image, layout, decoder, part, () => this.opened.fileSize(), signal),
+          signal,
+        );
+      } catch (err) {
+        throw headerError(err, this.where, signal);
+      }
+      const bw = part.x1 - part.x0;
+      for (let r = 0; r < rows; r++, j++) {
+        const src = r * step * bw * samples;
+        const dst = j * outW * samples;
+        for (let i = 0; i < outW; i++)
+          for (let c = 0; c < samples; c++)
+            out[dst + i * samples + c] = band[src + i * step * samples + c] as number;
+      }
+    }
+    return {
+      info: this.info,
+      frame: 0,
+      window,
+      width: outW,
+      height: outH,
+      samples,
+      dtype: this.info.dtype,
+      data: out,
     };
   }
 
@@ -133,9 +222,10 @@ class GeoTiffSource implements RasterSource {
     return best;
   }
 
-  private async decoderFor(level: Level): Promise<BlockDecoder> {
+  private async decoderFor(level: Level, blocks: number): Promise<BlockDecoder> {
     const params = await decoderParameters(level.image.fileDirectory);
-    const pool = getSharedPool();
+    // a few blocks decode faster here than a pool starts (0.6-1.1 s) or round-trips them
+    const pool = blocks > inProcessMaxBlocks ? getSharedPool() : null;
     if (pool) return pool.bindParameters(level.layout.compression, params);
     try {
       return await getDecoder(level.layout.compression, params);
@@ -147,25 +237,26 @@ class GeoTiffSource implements RasterSource {
   }
 }
 
-/** Validates a requested window (defaults to the whole image). */
-function checkWindow(w: PixelWindow | undefined, info: ImageInfo): PixelWindow {
-  if (!w) return { x: 0, y: 0, width: info.width, height: info.height };
-  const ints = [w.x, w.y, w.width, w.height].every((v) => Number.isInteger(v));
-  if (
-    !ints ||
-    w.x < 0 ||
-    w.y < 0 ||
-    w.width < 1 ||
-    w.height < 1 ||
-    w.x + w.width > info.width ||
-    w.y + w.height > info.height
-  )
-    throw new FormatError(
-      'WINDOW_OUT_OF_BOUNDS',
-      `window ${w.x},${w.y},${w.width}x${w.height} is not inside the ${info.width}x${info.height} image`,
-    );
-  return { ...w };
+/**
+ * Reads touching at most this many blocks decode in the calling thread, also in browsers: a screen-
+ * sized overview (16 tiles of 256 px for 1024x1024) or an enhancement cell is decoded in well under
+ * 100 ms, while a cold pool costs 0.6-1.1 s to start (README.md, bench/open-large.ts).
+ */
+let inProcessMaxBlocks = 32;
+
+/** Sets how many blocks a read may touch and still decode in-process (tests: 0 = always the pool). */
+export function setInProcessMaxBlocks(n: number): void {
+  inProcessMaxBlocks = n;
 }
+
+/** Blocks (tiles or strips, all planes) a read of `rect` touches. */
+function blockCount(rect: Rect, layout: Layout): number {
+  const cols = Math.ceil(rect.x1 / layout.tileWidth) - Math.floor(rect.x0 / layout.tileWidth);
+  const rows = Math.ceil(rect.y1 / layout.tileHeight) - Math.floor(rect.y0 / layout.tileHeight);
+  return cols * rows * (layout.planar === 2 ? layout.samples : 1);
+}
+
+const mib = (bytes: number): string => `${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB)`;
 
 /** Full-resolution window -> the level's pixels (outward rounding so the window stays covered). */
 function scaleWindow(w: PixelWindow, info: ImageInfo, layout: Layout): Rect {

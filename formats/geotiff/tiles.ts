@@ -10,7 +10,6 @@ import { allocatePixels, type TypedPixels } from '../raster.ts';
 import type { Layout } from './info.ts';
 import { TOO_BIG } from './codecs/limit.ts';
 import { precheckBlock } from './codecs/precheck.ts';
-import { ycbcrToRgbInPlace } from './ycbcr.ts';
 
 /** What decodes one compressed block: a pool binding or a geotiff.js decoder. */
 export interface BlockDecoder {
@@ -159,7 +158,7 @@ async function fetchBlock(
     layout.compression !== 34887
   )
     swapBytes(bytes, layout.bytesPerSample);
-  if (layout.photometric === 6) ycbcrToRgbInPlace(bytes);
+  // YCbCr JPEG arrives as RGB: libjpeg-turbo converts it (codecs/jpeg.ts), as libtiff does for GDAL
   return bytes;
 }
 

@@ -20,7 +20,7 @@ export function precheckBlock(
 }
 
 /** Width/height from the first SOF marker before the first scan (null when absent). */
-function jpegFrameSize(b: Uint8Array): { width: number; height: number } | undefined {
+export function jpegFrameSize(b: Uint8Array): { width: number; height: number } | undefined {
   if (b[0] !== 0xff || b[1] !== 0xd8) throw new Error('JPEG block does not start with SOI');
   let p = 2;
   while (p + 4 <= b.length) {

@@ -4,7 +4,8 @@
  * `createImageBitmap` (absent in Node and subject to colour management in browsers). We add LZMA
  * (34925), replace WebP (50001) by one WASM libwebp decoder, so Node and browsers decode
  * identically, and load LERC (34887) in a way that also works where UMD packages are served as
- * ES modules. Deflate (8, 32946), ZSTD (50000) and LZMA stop decoding once a block passes the size
+ * ES modules. LZW (5) is our typed-array decoder (lzw.ts, several times faster) and JPEG (7) goes
+ * through libjpeg-turbo WASM (jpeg.ts), as GDAL decodes it. Deflate (8, 32946), ZSTD (50000) and LZMA stop decoding once a block passes the size
  * its header implies (decompression bombs fail fast instead of exhausting memory). `registerDecoders` runs once per JS realm: the main thread and every pool worker.
  */
 import { addDecoder, type ImageFileDirectory } from 'geotiff';
@@ -39,6 +40,8 @@ let registered = false;
 export function registerDecoders(): void {
   if (registered) return;
   registered = true;
+  addDecoder(5, () => import('./lzw.ts').then((m) => m.default), decoderParameters, true);
+  addDecoder(7, () => import('./jpeg.ts').then((m) => m.default), decoderParameters, true);
   addDecoder(34925, () => import('./lzma.ts').then((m) => m.default), decoderParameters, true);
   addDecoder([8, 32946], () => import('./deflate.ts').then((m) => m.default), decoderParameters, true);
   addDecoder(50000, () => import('./zstd.ts').then((m) => m.default), decoderParameters, true);
