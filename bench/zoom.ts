@@ -20,17 +20,29 @@ interface ZoomCase {
   size: number;
   zoom: number;
   tile: number;
+  /** Live inference block side (LR px; 0: one inference per cell), see LiveEnhanceConfig.blockSize. */
+  blockSize: number;
   budgetMs: number;
 }
 
 const CASES: ZoomCase[] = [
-  { label: 'WASM', backend: 'wasm', size: 512, zoom: 4, tile: 64, budgetMs: 180_000 },
+  { label: 'WASM', backend: 'wasm', size: 512, zoom: 4, tile: 64, blockSize: 0, budgetMs: 180_000 },
+  {
+    label: 'WASM-blocks',
+    backend: 'wasm',
+    size: 512,
+    zoom: 4,
+    tile: 64,
+    blockSize: 256,
+    budgetMs: 180_000,
+  },
   {
     label: 'WebGPU (SwiftShader software adapter, no GPU)',
     backend: 'webgpu',
     size: 96,
     zoom: 3,
     tile: 32,
+    blockSize: 0,
     budgetMs: 240_000,
   },
 ];
@@ -42,6 +54,9 @@ interface Timing {
   backends: string;
   /** Fallback records in the viewer's provenance (JSON). */
   fallbacks: string[];
+  /** Model runs and live halo overhead (LR px computed / LR px of the cells they made) of this zoom. */
+  runs: number;
+  overhead: number;
 }
 
 type DemoViewer = HTMLElement & {
@@ -50,6 +65,7 @@ type DemoViewer = HTMLElement & {
   prefetch: number;
   enhance: boolean;
   zoomTo(scale: number, centre?: { x: number; y: number }): void;
+  stats: { inferences?: number; computedPx?: number; shownPx?: number };
   provenance?: { tiles: unknown[]; backends: Record<string, number>; fallbacks: unknown[] };
 };
 
@@ -61,12 +77,17 @@ async function zoomOnce(page: Page, c: ZoomCase, centre: { x: number; y: number 
       const v = g.tilesrDemo.viewer;
       const first = g.tilesrDemo.nextViewerEvent('sr-rendered', true, budget);
       const full = g.tilesrDemo.nextViewerEvent('sr-provenance', false, budget);
+      const s0 = { ...v.stats };
       const t0 = performance.now();
       v.zoomTo(zoom, { x: cx, y: cy });
       const t1 = await first;
       const t2 = await full;
       const p = v.provenance;
+      // no named closures in page code: the bundler's __name helper does not exist in the page
+      const st = v.stats;
       return {
+        runs: (st.inferences ?? 0) - (s0.inferences ?? 0),
+        overhead: ((st.computedPx ?? 0) - (s0.computedPx ?? 0)) / ((st.shownPx ?? 0) - (s0.shownPx ?? 0)),
         firstMs: t1 - t0,
         fullMs: t2 - t0,
         tiles: p?.tiles.length ?? 0,
@@ -99,7 +120,7 @@ async function runCase(
     const fallbacks: string[] = [];
     await page.exposeFunction('__srFallback', (r: string) => fallbacks.push(r));
     await page.evaluate(
-      ([size, tile]) => {
+      ([size, tile, blockSize]) => {
         const g = globalThis as unknown as { __srFallback: (r: string) => void };
         document
           .getElementById('viewer')!
@@ -111,10 +132,14 @@ async function runCase(
         const v = document.getElementById('viewer') as DemoViewer;
         v.tileSize = tile;
         v.prefetch = 0;
+        // no element property for it (yet): the live controller's configuration, kept across updates
+        (v as unknown as { live: { configure(p: { blockSize: number }): void } }).live.configure({
+          blockSize,
+        });
         v.zoomTo(0.5);
         v.enhance = true;
       },
-      [c.size, c.tile] as const,
+      [c.size, c.tile, c.blockSize] as const,
     );
     await page.waitForTimeout(500);
     // opposite corners: the visible LR regions (viewer / zoom px) are disjoint, so the warm zoom
@@ -128,19 +153,28 @@ async function runCase(
   }
 }
 
-/** Runs the zoom benchmark and returns a Markdown table. */
-export async function benchZoom(): Promise<string> {
+/**
+ * Runs the zoom benchmark: Markdown, and ratios.live_halo_overhead (per-cell) and
+ * ratios.live_halo_overhead_blocks (merged blocks) of the warm zoom. TILESR_ZOOM_CASES=wasm runs
+ * the WASM cases only (the SwiftShader WebGPU case takes minutes on a CPU).
+ */
+export async function benchZoom(): Promise<{ markdown: string; ratios: Record<string, number | null> }> {
+  const only = process.env.TILESR_ZOOM_CASES;
+  const cases = only ? CASES.filter((c) => only.split(',').includes(c.backend)) : CASES;
+  const ratios: Record<string, number | null> = { live_halo_overhead: null, live_halo_overhead_blocks: null };
   const loadStart = loadavg()[0] ?? NaN;
   const server = await startRepoServer();
   const notes: string[] = [];
   const rows: string[] = [
-    '| backend | viewer | zoom | tile (LR px) | run | first tile on screen | full viewport | tiles in provenance | backends |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| backend | viewer | zoom | tile (LR px) | block (LR px) | run | first tile on screen | full viewport | tiles in provenance | model runs | halo overhead | backends |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   try {
-    for (const c of CASES) {
+    for (const c of cases) {
       try {
         const { cold, warm, fallbacks } = await runCase(server.origin, c);
+        if (c.backend === 'wasm')
+          ratios[c.blockSize > c.tile ? 'live_halo_overhead_blocks' : 'live_halo_overhead'] = warm.overhead;
         for (const f of fallbacks) notes.push(`- ${c.label}: sr-fallback event ${f}`);
         for (const f of new Set([...cold.fallbacks, ...warm.fallbacks]))
           notes.push(`- ${c.label}: in the viewer's provenance ${f}`);
@@ -149,24 +183,27 @@ export async function benchZoom(): Promise<string> {
           ['warm (new tiles)', warm],
         ] as const)
           rows.push(
-            `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | ${run} | ${fmt(t.firstMs)} ms | ${fmt(t.fullMs)} ms | ${t.tiles} | ${t.backends} |`,
+            `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | ${c.blockSize || '–'} | ${run} | ${fmt(t.firstMs)} ms | ${fmt(t.fullMs)} ms | ${t.tiles} | ${t.runs} | ${fmt(t.overhead, 2)}× | ${t.backends} |`,
           );
       } catch (err) {
         rows.push(
-          `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | – | failed: ${String(err).split('\n')[0]} | | | |`,
+          `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | ${c.blockSize || '–'} | – | failed: ${String(err).split('\n')[0]} | | | | | |`,
         );
       }
     }
   } finally {
     await server.stop();
   }
-  return [
+  const markdown = [
     'MR sample (384×384, 12-bit) in the demo page, medical-x2, prefetch off; times from `zoomTo` to the',
     "viewer's first render with enhanced tiles and to its `sr-provenance` (every visible tile done).",
     `1-min load average at the start / end: ${fmt(loadStart, 2)} / ${fmt(loadavg()[0] ?? NaN, 2)} (other work on a`,
     'shared machine makes these numbers noisy; compare rows of one run only).',
     '',
     ...rows,
+    'Halo overhead: LR px the model computed (inputs, halo included) / LR px of the cells those runs',
+    'made, for this zoom (live engine stats).',
     ...(notes.length ? ['', 'Fallbacks reported by the viewer:', ...notes] : []),
   ].join('\n');
+  return { markdown, ratios };
 }

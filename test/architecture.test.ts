@@ -36,12 +36,14 @@ function target(file: string, spec: string): string | null {
   return LAYERS.includes(parts[0] as string) ? (parts[0] as string) : null;
 }
 
-test('formats/ and validation/ import nothing from the rest of the project', () => {
+test('formats/ and validation/ import nothing from the rest of the project (validation: formats/png/ only)', () => {
   for (const layer of ['formats', 'validation']) {
     for (const f of sources(layer)) {
       for (const s of imports(f)) {
         const t = target(f, s);
-        assert.ok(t === null || t === layer, `${f} imports ${s}`);
+        // the one PNG codec (a leaf: it imports nothing from the project) serves validation's reports
+        const pngCodec = layer === 'validation' && join(f, '..', s).startsWith('formats/png/');
+        assert.ok(t === null || t === layer || pngCodec, `${f} imports ${s}`);
       }
     }
   }
@@ -71,4 +73,70 @@ test('only models/backend/* imports onnxruntime; only plugin/viewer/* imports a 
         assert.match(f, /^plugin\/viewer\//, `${f} imports ${s}`);
     }
   assert.ok(ortImporters > 0, 'the backends do import onnxruntime');
+});
+
+// The live layering (issue 11): pipeline < live engine < viewer adapters < components. plugin/live
+// names no viewer; each viewer package is imported only by its adapter folder under plugin/viewer/.
+// (the @cornerstonejs/codec-* decoders are image codecs used by formats/, not viewers)
+const VIEWER_PACKAGE = /^(cornerstone-core|@cornerstonejs\/(?!codec-)|ol$|ol\/|openlayers|leaflet)/;
+/** Adapter folders under plugin/viewer/ (plus the cornerstone-core module at plugin/viewer/cornerstone.ts). */
+const ADAPTER = /^plugin\/viewer\/(cornerstone\.ts$|[^/]+\/)/;
+
+/** The project path a relative import from `file` resolves to (null for a package). */
+function resolved(file: string, spec: string): string | null {
+  return spec.startsWith('.') ? join(file, '..', spec) : null;
+}
+
+test('plugin/pipeline imports nothing from plugin/live, plugin/viewer or plugin/components', () => {
+  const files = sources('plugin/pipeline');
+  assert.ok(
+    files.some((f) => f.endsWith('tile.ts')),
+    'scanned plugin/pipeline',
+  );
+  for (const f of files)
+    for (const s of imports(f)) {
+      const p = resolved(f, s);
+      assert.ok(p === null || !/^plugin\/(live|viewer|components)\//.test(p), `${f} imports ${s}`);
+    }
+});
+
+test('plugin/live imports no viewer, nothing from plugin/viewer and no component', () => {
+  const files = sources('plugin/live');
+  assert.ok(
+    files.some((f) => f.endsWith('live-tile-enhancer.ts')),
+    'scanned plugin/live',
+  );
+  for (const f of files)
+    for (const s of imports(f)) {
+      assert.doesNotMatch(s, VIEWER_PACKAGE, `${f} imports ${s}`);
+      const p = resolved(f, s);
+      if (p === null) continue;
+      assert.doesNotMatch(p, /^plugin\/viewer\//, `${f} imports the adapter module ${s}`);
+      assert.doesNotMatch(p, /^plugin\/components\//, `${f} imports ${s}`);
+    }
+});
+
+test('a viewer package is imported only by its adapter under plugin/viewer/; adapters not by the engine', () => {
+  const all = LAYERS.flatMap((l) => sources(l));
+  let adapters = 0;
+  for (const f of all)
+    for (const s of imports(f)) {
+      if (!VIEWER_PACKAGE.test(s)) continue;
+      adapters++;
+      assert.match(f, ADAPTER, `${f} imports ${s}`);
+      // and each viewer only by its own adapter
+      const own = s.startsWith('cornerstone-core')
+        ? /^plugin\/viewer\/(cornerstone\.ts$|cornerstone\/)/
+        : s.startsWith('@cornerstonejs/')
+          ? /^plugin\/viewer\/cornerstone3d\//
+          : /^plugin\/viewer\/openlayers\//;
+      assert.match(f, own, `${f} imports ${s}, which belongs to another adapter`);
+    }
+  assert.ok(adapters > 0, 'some adapter imports its viewer');
+  // adapters sit below the components: no adapter imports a component
+  for (const f of sources('plugin/viewer'))
+    for (const s of imports(f)) {
+      const p = resolved(f, s);
+      assert.ok(p === null || !p.startsWith('plugin/components/'), `${f} imports ${s}`);
+    }
 });

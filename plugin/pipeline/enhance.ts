@@ -15,14 +15,21 @@ import type {
 import type { Variant } from '../../models/card.ts';
 import { computeRange, normalize, type NormRange } from '../../models/normalize.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
-import { toModalityValues, type PixelWindow, type Raster, type Spacing } from '../../formats/raster.ts';
+import {
+  toModalityValues,
+  windowInside,
+  type PixelWindow,
+  type Raster,
+  type Spacing,
+} from '../../formats/raster.ts';
 import { assemble } from './assemble.ts';
-import { excessPlane, RANGE_RULE, restoreRange } from './range.ts';
+import { excessPlane, RANGE_RULE } from './range.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
 import { scaledSpacing, TILESR_VERSION, type BandNormalization, type Provenance } from './provenance.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
-import { Stitcher, type PlaneTile } from './stitch.ts';
+import { Stitcher } from './stitch.ts';
+import { haloFor, runTile, type TileRunOutput } from './tile.ts';
 import { cropPlane, planTiles, webGpuTileLimits, type TileLimits } from './tiler.ts';
 
 /** Progress of one enhancement: tiles finished over all bands, and the backend in use now. */
@@ -81,8 +88,7 @@ export interface EnhanceResult {
   provenance: Provenance;
 }
 
-/** Receptive fields on the cards are measured at a 1e-6 output change; a few px more keep seams far below. */
-export const DEFAULT_HALO_MARGIN = 4;
+export { DEFAULT_HALO_MARGIN, haloFor } from './tile.ts';
 
 const now = () => performance.now();
 
@@ -95,14 +101,7 @@ function localRegion(
     throw new PipelineError('INVALID_REQUEST', 'a window cannot be given for a raster read from an overview');
   const x = window.x - raster.window.x;
   const y = window.y - raster.window.y;
-  if (
-    x < 0 ||
-    y < 0 ||
-    x + window.width > raster.width ||
-    y + window.height > raster.height ||
-    window.width < 1 ||
-    window.height < 1
-  )
+  if (!windowInside({ x, y, width: window.width, height: window.height }, raster))
     throw new PipelineError(
       'INVALID_REQUEST',
       `window ${window.x},${window.y},${window.width},${window.height} is not inside the raster`,
@@ -130,7 +129,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
     throw new PipelineError('INVALID_REQUEST', `band ${options.band} outside 0..${raster.samples - 1}`);
   const region = localRegion(raster, options.window);
   const scale = entry.scale;
-  const halo = options.halo ?? entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
+  const halo = options.halo ?? haloFor(entry);
 
   // ranges first: one per band over the whole raster, never per tile (per-tile ranges make seams)
   let t = now();
@@ -182,30 +181,23 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
           backend: session.backend,
           range: [range.lo, range.hi],
         });
-        const run = async (sig: AbortSignal): Promise<PlaneTile & { backend: BackendId | 'cache' }> => {
-          const hit = cache?.get(key);
-          if (hit)
-            return {
-              data: hit,
-              width: tile.input.width * scale,
-              height: tile.input.height * scale,
-              backend: 'cache',
-            };
-          const data = cropPlane(planes[bi] as Float32Array, raster.width, tile.input);
-          const start = now();
-          const out = await session.run({ data, width: tile.input.width, height: tile.input.height }, sig);
-          tileMs.push(now() - start);
-          const ex = excess[bi];
-          const sr = restoreRange(
-            out.data,
-            ex && cropPlane(ex, raster.width, tile.input),
-            tile.input.width,
-            tile.input.height,
-            scale,
+        const run = (sig: AbortSignal): Promise<TileRunOutput> =>
+          runTile(
+            {
+              session,
+              scale,
+              input: tile.input,
+              plane: () => cropPlane(planes[bi] as Float32Array, raster.width, tile.input),
+              excess: () => {
+                const ex = excess[bi];
+                return ex && cropPlane(ex, raster.width, tile.input);
+              },
+              cache,
+              key,
+              onInference: (ms) => tileMs.push(ms),
+            },
+            sig,
           );
-          cache?.set(key, sr);
-          return { ...out, data: sr, backend: out.backend ?? session.backend };
-        };
         return { key, run, band: bi, tile };
       }),
     );

@@ -26,3 +26,16 @@ export {
   type TileLimits,
   type TilePlanOptions,
 } from './tiler.ts';
+export {
+  bindTileEnhancer,
+  haloFor,
+  growRect,
+  runTile,
+  tileProvenance,
+  DEFAULT_HALO_MARGIN,
+  type TileEnhancer,
+  type TileEnhancerOptions,
+  type TileRequest,
+  type EnhancedTile,
+  type TileSource,
+} from './tile.ts';

@@ -2,6 +2,7 @@
  * Splits an LR region into tiles whose halo covers the model's receptive field, so that cropping the
  * halo from each SR tile gives exactly what the model would output on the whole image.
  */
+import { windowInside } from '../../formats/raster.ts';
 import { PipelineError } from './errors.ts';
 
 /** An axis-aligned rectangle in LR pixel coordinates of the whole image. */
@@ -115,14 +116,7 @@ export function planTiles(
   if (ints.some((n) => !Number.isInteger(n)) || halo < 0 || scale < 1) {
     throw new PipelineError('INVALID_REQUEST', 'region, halo and scale must be integers (halo >= 0)');
   }
-  if (
-    region.width < 1 ||
-    region.height < 1 ||
-    region.x < 0 ||
-    region.y < 0 ||
-    region.x + region.width > image.width ||
-    region.y + region.height > image.height
-  ) {
+  if (!windowInside(region, image)) {
     throw new PipelineError(
       'INVALID_REQUEST',
       `region ${region.x},${region.y},${region.width},${region.height} is not inside the ${image.width}x${image.height} image`,

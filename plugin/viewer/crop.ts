@@ -2,14 +2,8 @@
 import { allocatePixels, type Raster } from '../../formats/raster.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 
-/** `rect` grown by `halo` on every side and clamped to an image of the given size. */
-export function growRect(rect: Rect, halo: number, width: number, height: number): Rect {
-  const x0 = Math.max(0, rect.x - halo);
-  const y0 = Math.max(0, rect.y - halo);
-  const x1 = Math.min(width, rect.x + rect.width + halo);
-  const y1 = Math.min(height, rect.y + rect.height + halo);
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-}
+/** The pipeline's halo growth (one definition, plugin/pipeline/tile.ts). */
+export { growRect } from '../pipeline/tile.ts';
 
 /**
  * A Raster holding `rect` of a full-frame raster and only `bands` (in that order); `window` is the

@@ -5,7 +5,7 @@ import type { ImageInfo, Raster } from '../../formats/raster.ts';
 import { cropRaster, growRect } from './crop.ts';
 import { displayModelFor, rangeToByte, voiToByte } from './display.ts';
 import { pixelSpacingOf } from './loader.ts';
-import { watermarkLabel } from './watermark.ts';
+import { watermarkLabel } from '../watermark/viewport.ts';
 
 const info = (over: Partial<ImageInfo> = {}): ImageInfo => ({
   format: 'dicom',

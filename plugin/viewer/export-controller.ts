@@ -16,7 +16,7 @@ import type { ExportFormat, ExportOutput, ExportSigner } from '../export/types.t
 import { enhanceRaster } from '../pipeline/enhance.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 import type { LoadedRaster } from './loader.ts';
-import { sharedCache, sharedScheduler, sharedSession } from './sessions.ts';
+import { sharedCache, sharedScheduler, sharedSession } from '../live/sessions.ts';
 
 /** Every format tilesr writes, in the order a format picker lists them. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['dicom', 'geotiff', 'png', 'jpeg', 'npy'];

@@ -8,7 +8,7 @@ export * from './loader.ts';
 export * from './navigation.ts';
 export * from './display.ts';
 export * from './live-enhance.ts';
-export * from './live-types.ts';
+export { CornerstoneAdapter } from './cornerstone/adapter.ts';
 export * from './open-controller.ts';
 export {
   sharedScheduler,
@@ -16,11 +16,11 @@ export {
   sharedSession,
   disposeSharedSessions,
   type SharedSession,
-} from './sessions.ts';
+} from '../live/sessions.ts';
 export {
   watermarkLabel,
   drawWatermark,
   outlineTiles,
   WATERMARK_COLORS,
   type WatermarkBox,
-} from './watermark.ts';
+} from '../watermark/viewport.ts';

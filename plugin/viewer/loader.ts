@@ -5,18 +5,13 @@
  * LUT cannot index (float, 32-bit) are quantized to 16 bits with the quantization folded into the
  * slope/intercept. Color and multi-band rasters become RGBA of the first three bands.
  */
-import { toModalityValues, type Raster, type Spacing } from '../../formats/raster.ts';
+import { toModalityValues, type PixelWindow, type Raster, type Spacing } from '../../formats/raster.ts';
 import type { Cornerstone, CornerstoneImage, ImageLoadObject } from './cornerstone.ts';
 import { displayModelFor, rangeToByte, type DisplayModel } from './display.ts';
 
-/** Physical size of a pixel as cornerstone measures it, with its unit. */
-export interface PixelSpacing {
-  row: number;
-  column: number;
-  /** 'mm' (DICOM), 'm' (projected GeoTIFF), 'deg' (geographic GeoTIFF), 'px' (none known). */
-  unit: 'mm' | 'm' | 'deg' | 'px';
-  source: Spacing['kind'] | 'none';
-}
+import type { PixelSpacing } from '../live/types.ts';
+
+export type { PixelSpacing };
 
 /** A raster registered with the loader, and what the viewer needs to render over it. */
 export interface LoadedRaster {
@@ -26,6 +21,27 @@ export interface LoadedRaster {
   modality: Float32Array;
   display: DisplayModel;
   spacing: PixelSpacing;
+  /**
+   * Set when the image is a reduced-resolution overview of a large one (opened sized to the screen
+   * instead of decoding full resolution): `raster` is then the overview as an image of its own
+   * (size, window and geotransform in overview pixels; `info.metadata.overviewOf` names the full
+   * image), `spacing` the overview pixel's size, and scaleX/scaleY full-resolution px per overview px.
+   */
+  overview?: { fullWidth: number; fullHeight: number; scaleX: number; scaleY: number };
+  /**
+   * Reads a window of the FULL-resolution image (full-image pixels, all bands), decoding only the
+   * tiles under it; what enhancement of an overview-backed image must use. Present whenever the
+   * source is still open (GeoTIFF); fails with FormatError('MEMORY_BUDGET') past the budget.
+   */
+  readWindow?: (
+    window: PixelWindow,
+    signal?: AbortSignal,
+  ) => Promise<{ raster: Raster; modality: Float32Array }>;
+}
+
+/** Extra facts for registerRaster when the raster is an overview or the source can read windows. */
+export interface RegisterOptions {
+  readWindow?: LoadedRaster['readWindow'];
 }
 
 /** The loader's scheme (image ids are `tilesr:<n>`). */
@@ -48,19 +64,66 @@ export function pixelSpacingOf(spacing: Spacing | undefined): PixelSpacing {
 }
 
 /** Registers a decoded frame and returns its image id (the raster is kept, never modified). */
-export function registerRaster(raster: Raster): LoadedRaster {
+export function registerRaster(raster: Raster, options: RegisterOptions = {}): LoadedRaster {
   const imageId = `${SCHEME}:${++counter}`;
+  const { width: fullWidth, height: fullHeight } = raster.window;
+  const isOverview = raster.width !== fullWidth || raster.height !== fullHeight;
+  // an overview is registered as an image of its own size, with the geotransform scaled to it, so
+  // whatever reads `raster` (display, live engine, export) sees consistent pixels and georeferencing
+  const shown = isOverview ? overviewImage(raster) : raster;
   // float32 halves the memory of a large frame; display and tile checks need no more precision
-  const modality = toModalityValues(raster, true) as Float32Array;
+  const modality = toModalityValues(shown, true) as Float32Array;
   const entry: LoadedRaster = {
     imageId,
-    raster,
+    raster: shown,
     modality,
-    display: displayModelFor(raster, modality),
-    spacing: pixelSpacingOf(raster.info.spacing),
+    display: displayModelFor(shown, modality),
+    spacing: pixelSpacingOf(shown.info.spacing),
   };
+  if (isOverview)
+    entry.overview = {
+      fullWidth,
+      fullHeight,
+      scaleX: fullWidth / raster.width,
+      scaleY: fullHeight / raster.height,
+    };
+  if (options.readWindow) entry.readWindow = options.readWindow;
   registry.set(imageId, entry);
   return entry;
+}
+
+/**
+ * An overview read (Raster.width/height smaller than its full-resolution window) as an image of its
+ * own: window, size and geotransform in the overview's pixels; the full image's size is kept in
+ * `info.metadata.overviewOf`. Pixels are shared, not copied.
+ */
+function overviewImage(raster: Raster): Raster {
+  const w = raster.window;
+  const sx = w.width / raster.width;
+  const sy = w.height / raster.height;
+  const sp = raster.info.spacing;
+  let spacing: Spacing | undefined = sp;
+  if (sp?.kind === 'geotransform') {
+    const [x0, a, b, y0, c, d] = sp.geotransform;
+    spacing = {
+      ...sp,
+      geotransform: [x0 + w.x * a + w.y * b, a * sx, b * sy, y0 + w.x * c + w.y * d, c * sx, d * sy],
+    };
+  } else if (sp) {
+    spacing = { ...sp, rowMm: sp.rowMm * sy, columnMm: sp.columnMm * sx };
+  }
+  const info = {
+    ...raster.info,
+    width: raster.width,
+    height: raster.height,
+    metadata: {
+      ...raster.info.metadata,
+      overviewOf: { ...w, imageWidth: raster.info.width, imageHeight: raster.info.height },
+    },
+  };
+  if (spacing) info.spacing = spacing;
+  else delete info.spacing;
+  return { ...raster, info, window: { x: 0, y: 0, width: raster.width, height: raster.height } };
 }
 
 /** Forgets a raster (cornerstone's own cache entry is removed by the caller). */

@@ -11,6 +11,9 @@ import {
   type ImageInfo,
   type RasterInput,
   type RasterSource,
+  bytesPerSample,
+  toModalityValues,
+  type ReadOptions,
 } from '../../formats/index.ts';
 import { loadCornerstone, type Cornerstone } from './cornerstone.ts';
 import {
@@ -40,12 +43,46 @@ export interface ViewerImageInfo {
   spacing: PixelSpacing;
   /** Everything formats/ knows about the file (presets, value mapping, metadata). */
   header: ImageInfo;
+  /** Set when a large GeoTIFF is shown on an overview: width/height above are the overview's. */
+  overview?: LoadedRaster['overview'];
 }
 
 /** Callbacks the host turns into state and events. */
 export interface OpenCallbacks {
   loaded(loaded: LoadedRaster, info: ViewerImageInfo): void;
   error(e: { code: string; message: string }): void;
+}
+
+/**
+ * Above this decoded size (bytes) a GeoTIFF opens on the overview sized to the element instead of
+ * at full resolution (files without overviews: sub-sampled while decoding, see ReadOptions.decimate):
+ * the screen shows ~1 MP, and an 8192x8192x3 uint16 scene decoded whole costs 384 MiB plus its
+ * real-unit copy (768 MiB) and display buffer.
+ */
+export const FULL_RESOLUTION_DISPLAY_BYTES = 64 * 2 ** 20;
+
+/** The overview size to read for display, or undefined to read full resolution. */
+export function displayTarget(info: ImageInfo, element: HTMLElement): ReadOptions['targetSize'] {
+  const bytes = info.width * info.height * info.samples * bytesPerSample(info.dtype);
+  if (info.format !== 'geotiff' || bytes <= FULL_RESOLUTION_DISPLAY_BYTES) return undefined;
+  // the element in device pixels (a hidden/unsized element: a common laptop screen)
+  const dpr = globalThis.devicePixelRatio || 1;
+  const width = Math.ceil((element.clientWidth || 1280) * dpr);
+  const height = Math.ceil((element.clientHeight || 800) * dpr);
+  // keep the aspect: the overview must cover the element along both axes when fitted
+  const fit = Math.max(width / info.width, height / info.height);
+  return {
+    width: Math.min(info.width, Math.ceil(info.width * fit)),
+    height: Math.min(info.height, Math.ceil(info.height * fit)),
+  };
+}
+
+/** Full-resolution window reads of one frame of an open source (for enhancement of overviews). */
+function windowReader(source: RasterSource, frame: number): LoadedRaster['readWindow'] {
+  return async (window, signal) => {
+    const raster = await source.read({ frame, window, ...(signal ? { signal } : {}) });
+    return { raster, modality: toModalityValues(raster, true) as Float32Array };
+  };
 }
 
 /** Opens images into one enabled element. */
@@ -134,9 +171,15 @@ export class OpenController implements ReactiveController {
     const element = this.element;
     if (!cs || !element)
       throw Object.assign(new Error('the viewer is not connected'), { code: 'NOT_CONNECTED' });
-    const raster = await source.read({ frame, signal });
+    const targetSize = displayTarget(source.info, element);
+    // an overview covering the element; without one, every k-th pixel read block row by block row
+    const raster = await source.read({
+      frame,
+      signal,
+      ...(targetSize ? { targetSize, decimate: true } : {}),
+    });
     if (signal.aborted) return;
-    const loaded = registerRaster(raster);
+    const loaded = registerRaster(raster, { readWindow: windowReader(source, frame) });
     const image = await cs.loadImage(loaded.imageId);
     if (signal.aborted) {
       unregisterRaster(loaded.imageId);
@@ -168,6 +211,7 @@ export class OpenController implements ReactiveController {
       voi: { windowCenter: d.voi.windowCenter, windowWidth: d.voi.windowWidth },
       spacing: loaded.spacing,
       header: raster.info,
+      ...(loaded.overview ? { overview: loaded.overview } : {}),
     });
   }
 

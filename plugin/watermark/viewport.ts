@@ -5,7 +5,7 @@
  * reads on any content; the enhanced region is outlined, tiles failing the consistency check get a
  * dashed marker.
  */
-import { watermarkText } from '../watermark/burn.ts';
+import { watermarkText } from './burn.ts';
 
 /** Box fill and text/outline colors (tests look for these exact pixels). */
 export const WATERMARK_COLORS = {

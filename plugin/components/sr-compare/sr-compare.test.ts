@@ -4,7 +4,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import { countColor, rgba } from '../../viewer/testing/canvas.ts';
-import { WATERMARK_COLORS, type WatermarkBox } from '../../viewer/watermark.ts';
+import { WATERMARK_COLORS, type WatermarkBox } from '../../watermark/viewport.ts';
 import '../sr-viewer/sr-viewer.ts';
 import type { SrViewer } from '../sr-viewer/sr-viewer.component.ts';
 import './sr-compare.ts';

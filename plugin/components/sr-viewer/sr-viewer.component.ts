@@ -1,7 +1,7 @@
 /**
  * <sr-viewer>: a cornerstone viewport that opens DICOM and GeoTIFF files (src, open(), drag and
  * drop) and, with `enhance`, super-resolves the visible region tile by tile while zoomed in. Enhanced
- * pixels always carry the in-viewport watermark and outline (plugin/viewer/watermark.ts); the
+ * pixels always carry the in-viewport watermark and outline (plugin/watermark/viewport.ts); the
  * original data are never modified. See README.md in this folder for the API.
  */
 import { html, LitElement, type PropertyValues } from 'lit';
@@ -25,7 +25,7 @@ import {
 import { getLoadedRaster, type LoadedRaster, type PixelSpacing } from '../../viewer/loader.ts';
 import * as nav from '../../viewer/navigation.ts';
 import { OpenController, type ViewerImageInfo } from '../../viewer/open-controller.ts';
-import type { WatermarkBox } from '../../viewer/watermark.ts';
+import type { WatermarkBox } from '../../watermark/viewport.ts';
 import { ExportError } from '../../export/errors.ts';
 import './sr-viewer.events.ts';
 import { srViewerStyles } from './sr-viewer.styles.ts';

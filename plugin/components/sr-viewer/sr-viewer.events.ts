@@ -3,7 +3,7 @@ import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts
 import type { ExportFormat } from '../../export/types.ts';
 import type { EnhanceStatus, LiveTileInfo, ViewerProvenance } from '../../viewer/live-enhance.ts';
 import type { ViewerImageInfo } from '../../viewer/open-controller.ts';
-import type { WatermarkBox } from '../../viewer/watermark.ts';
+import type { WatermarkBox } from '../../watermark/viewport.ts';
 
 /** `sr-image-loaded`: a frame is displayed. */
 export type SrImageLoadedEvent = CustomEvent<{ info: ViewerImageInfo }>;

@@ -10,7 +10,7 @@ import { computeRange } from '../../../models/normalize.ts';
 import type { ExportOutput } from '../../export/types.ts';
 import { enhanceCell } from '../../viewer/cell.ts';
 import { getLoadedRaster } from '../../viewer/loader.ts';
-import { sharedSession } from '../../viewer/sessions.ts';
+import { sharedSession } from '../../live/sessions.ts';
 import './sr-viewer.ts';
 import type { SrViewer } from './sr-viewer.component.ts';
 

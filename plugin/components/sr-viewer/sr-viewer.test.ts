@@ -13,8 +13,8 @@ import { DEFAULT_HALO_MARGIN, enhanceRaster } from '../../pipeline/enhance.ts';
 import { loadCornerstone } from '../../viewer/cornerstone.ts';
 import { cropRaster, growRect } from '../../viewer/crop.ts';
 import { voiToByte } from '../../viewer/display.ts';
-import { sharedSession } from '../../viewer/sessions.ts';
-import { WATERMARK_COLORS, type WatermarkBox } from '../../viewer/watermark.ts';
+import { sharedSession } from '../../live/sessions.ts';
+import { WATERMARK_COLORS, type WatermarkBox } from '../../watermark/viewport.ts';
 import './sr-viewer.ts';
 import type { SrViewer } from './sr-viewer.component.ts';
 

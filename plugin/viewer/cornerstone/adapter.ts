@@ -1,0 +1,158 @@
+/**
+ * The cornerstone-core adapter of the live engine (plugin/live/): what a cornerstone enabled
+ * element shows (pixelToCanvas / canvasToPixel of the current viewport, the part right of the
+ * compare split), renders through 'cornerstoneimagerendered', and drawing inside that render: each
+ * tile through its TileCanvas with the CURRENT VOI/inversion in cornerstone's pixel coordinate
+ * system (so pan, zoom, rotation and flips apply), clipped right of the split, then the outline and
+ * the mark (plugin/watermark/viewport.ts), the mark even if drawing a tile throws.
+ */
+import type { DrawResult, DrawTile, Point2, ViewerAdapter, ViewState } from '../../live/adapter.ts';
+import { regionOf } from '../../live/grid.ts';
+import type { Cornerstone, ImageRenderedDetail } from '../cornerstone.ts';
+import type { LoadedRaster } from '../loader.ts';
+import { TileCanvas } from '../tile-render.ts';
+import { drawWatermark, outlineTiles, type OutlineTile } from '../../watermark/viewport.ts';
+
+/** Drives one cornerstone-core enabled element for the live engine. */
+export class CornerstoneAdapter implements ViewerAdapter {
+  readonly id = 'cornerstone';
+  /** Canvas x (px) left of which enhanced pixels are not drawn (before/after compare). */
+  splitX = 0;
+  private cs: Cornerstone | undefined;
+  private element: HTMLElement | undefined;
+  private loaded: LoadedRaster | undefined;
+  private detail: ImageRenderedDetail | undefined;
+  private readonly listeners = new Set<() => void>();
+  /** One canvas per enhanced tile, re-rendered only when the VOI changes. */
+  private readonly canvases = new WeakMap<Float32Array, TileCanvas>();
+  private readonly onRendered = (e: Event) => {
+    this.detail = (e as CustomEvent<ImageRenderedDetail>).detail;
+    try {
+      for (const l of this.listeners) l();
+    } finally {
+      this.detail = undefined;
+    }
+  };
+
+  /** Follows renders of a cornerstone enabled element (replacing any previous one). */
+  attach(cs: Cornerstone, element: HTMLElement): void {
+    this.detach();
+    this.cs = cs;
+    this.element = element;
+    element.addEventListener('cornerstoneimagerendered', this.onRendered);
+  }
+
+  /** Stops following the element (the element is left as it was). */
+  detach(): void {
+    this.element?.removeEventListener('cornerstoneimagerendered', this.onRendered);
+    this.element = undefined;
+  }
+
+  /** The element followed now and its cornerstone (undefined: none). */
+  get attached(): { cs: Cornerstone; element: HTMLElement } | undefined {
+    return this.cs && this.element ? { cs: this.cs, element: this.element } : undefined;
+  }
+
+  /** The raster shown (its display model renders the tiles; its size bounds the region). */
+  setImage(loaded: LoadedRaster | undefined): void {
+    this.loaded = loaded;
+  }
+
+  view(): ViewState | undefined {
+    const { cs, element: el, loaded } = this;
+    if (!cs || !el || !loaded) return undefined;
+    let canvas: HTMLCanvasElement;
+    let imageId: string | undefined;
+    try {
+      const enabled = cs.getEnabledElement(el);
+      canvas = enabled.canvas;
+      imageId = this.detail ? this.detail.image?.imageId : (enabled.image?.imageId ?? loaded.imageId);
+    } catch {
+      return undefined; // not enabled (yet): nothing is shown
+    }
+    if (imageId === undefined) return undefined;
+    const p0 = cs.pixelToCanvas(el, { x: 0, y: 0 });
+    const px = cs.pixelToCanvas(el, { x: 1, y: 0 });
+    const py = cs.pixelToCanvas(el, { x: 0, y: 1 });
+    const zoom = Math.min(Math.hypot(px.x - p0.x, px.y - p0.y), Math.hypot(py.x - p0.x, py.y - p0.y));
+    const x0c = Math.max(0, Math.min(canvas.width, this.splitX));
+    const corners = [
+      { x: x0c, y: 0 },
+      { x: canvas.width, y: 0 },
+      { x: x0c, y: canvas.height },
+      { x: canvas.width, y: canvas.height },
+    ].map((c) => cs.canvasToPixel(el, c));
+    const { width, height } = loaded.raster;
+    return { imageId, width, height, zoom, region: regionOf(corners, width, height) };
+  }
+
+  imageToCanvas(p: Point2): Point2 {
+    if (!this.cs || !this.element) return { ...p };
+    return this.cs.pixelToCanvas(this.element, p);
+  }
+
+  requestRedraw(): void {
+    if (!this.cs || !this.element || !this.loaded) return;
+    try {
+      this.cs.updateImage(this.element);
+    } catch {
+      // the element is not enabled (yet): nothing is shown, nothing to redraw
+    }
+  }
+
+  onRender(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  draw(tiles: DrawTile[], label: string): DrawResult {
+    const detail = this.detail;
+    const cs = this.cs;
+    const loaded = this.loaded;
+    if (!detail || !cs || !loaded || tiles.length === 0) return { watermark: undefined };
+    const { canvasContext: ctx, enabledElement, element, viewport } = detail;
+    const canvas = enabledElement.canvas;
+    const splitX = Math.max(0, Math.min(canvas.width, this.splitX));
+    let watermark: DrawResult['watermark'];
+    ctx.save();
+    try {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.beginPath();
+      ctx.rect(splitX, 0, canvas.width - splitX, canvas.height);
+      ctx.clip();
+      cs.setToPixelCoordinateSystem(enabledElement, ctx);
+      // the same smoothing cornerstone used for the original, so only the model's detail differs
+      ctx.imageSmoothingEnabled = !viewport.pixelReplication;
+      for (const t of tiles) {
+        let tc = this.canvases.get(t.pixels.data);
+        if (!tc) {
+          tc = new TileCanvas(t.pixels);
+          this.canvases.set(t.pixels.data, tc);
+        }
+        const { x, y, width, height } = t.rect;
+        ctx.drawImage(tc.for(loaded.display, viewport), x, y, width, height);
+      }
+      const p = (px: number, py: number) => cs.pixelToCanvas(element, { x: px, y: py });
+      const outline: OutlineTile[] = tiles.map((t) => {
+        const { x, y, width, height } = t.rect;
+        return {
+          col: t.col,
+          row: t.row,
+          corners: [p(x, y), p(x + width, y), p(x + width, y + height), p(x, y + height)],
+          flagged: t.flagged,
+        };
+      });
+      outlineTiles(ctx, outline);
+    } finally {
+      ctx.restore();
+      // drawn last and whatever happened above: no enhanced pixel without the mark
+      watermark = drawWatermark(ctx, label, { x0: splitX, x1: canvas.width, height: canvas.height });
+    }
+    return { watermark };
+  }
+
+  dispose(): void {
+    this.detach();
+    this.listeners.clear();
+  }
+}
