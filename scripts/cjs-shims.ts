@@ -6,7 +6,16 @@
  */
 import type { Plugin } from '@web/dev-server-core';
 
-const CJS_FILES = [/\/node_modules\/crc-32\/crc32\.js$/, /\/node_modules\/jpeg-js\/(index|lib\/\w+)\.js$/];
+const CJS_FILES = [
+  /\/node_modules\/crc-32\/crc32\.js$/,
+  /\/node_modules\/jpeg-js\/(index|lib\/\w+)\.js$/,
+  // Cornerstone3D (plugin/viewer/cornerstone3d): vtk.js and core import these CommonJS/UMD packages
+  /\/node_modules\/fast-deep-equal\/index\.js$/,
+  /\/node_modules\/seedrandom\/(index|seedrandom|lib\/\w+)\.js$/,
+  /\/node_modules\/spark-md5\/spark-md5\.js$/,
+  /\/node_modules\/loglevel\/lib\/loglevel\.js$/,
+  /\/node_modules\/xmlbuilder2\/lib\/xmlbuilder2\.min\.js$/,
+];
 
 /**
  * An ES module running a CommonJS file: relative `require('./x')` calls become imports of those
@@ -29,10 +38,38 @@ export function cjsToEsm(source: string): string {
   ].join('\n');
 }
 
-/** The dev-server plugin serving CJS_FILES through cjsToEsm. */
+/**
+ * Bare imports of CommonJS packages whose importers use NAMED exports (`import { create } from
+ * 'xmlbuilder2'` in vtk.js, reached by @cornerstonejs/core): served as a module re-exporting those
+ * names from the package's (shimmed) browser build.
+ */
+const CJS_NAMED: Record<string, { file: string; names: string[] }> = {
+  xmlbuilder2: {
+    file: '/node_modules/xmlbuilder2/lib/xmlbuilder2.min.js',
+    names: ['create', 'fragment', 'convert', 'builder'],
+  },
+};
+const NAMED_PREFIX = '/__cjs-named/';
+
+/** The dev-server plugin serving CJS_FILES through cjsToEsm (and CJS_NAMED's re-export modules). */
 export function cjsShims(): Plugin {
   return {
     name: 'cjs-shims',
+    resolveImport({ source }) {
+      return source in CJS_NAMED ? `${NAMED_PREFIX}${source}.js` : undefined;
+    },
+    serve(ctx) {
+      if (!ctx.path.startsWith(NAMED_PREFIX)) return undefined;
+      const entry = CJS_NAMED[ctx.path.slice(NAMED_PREFIX.length, -'.js'.length)];
+      if (!entry) return undefined;
+      const body = [
+        `import m from '${entry.file}';`,
+        ...entry.names.map((n) => `export const ${n} = m.${n};`),
+        'export default m;',
+        '',
+      ].join('\n');
+      return { body, type: 'js' };
+    },
     transform(context) {
       if (!CJS_FILES.some((re) => re.test(context.path))) return undefined;
       return { body: cjsToEsm(typeof context.body === 'string' ? context.body : String(context.body)) };

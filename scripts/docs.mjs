@@ -26,6 +26,8 @@ if (r.status !== 0) process.exit(r.status ?? 1);
 
 const manifestPath = join(out, 'custom-elements.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+// the analyzer lists modules in the order its async passes finish: sorted, so the output is stable
+manifest.modules?.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 const options = { ...(await prettier.resolveConfig(join(ROOT, 'package.json'))), parser: 'json' };
 writeFileSync(manifestPath, await prettier.format(JSON.stringify(manifest), options));
 

@@ -1,0 +1,26 @@
+/**
+ * Public entry of the Cornerstone3D adapter (`tilesr/viewer/cornerstone3d`; `@cornerstonejs/core`
+ * and `@cornerstonejs/tools` 5.x are optional peer dependencies): the `tilesr:` stack image loader,
+ * StackViewport set-up and the live enhancement of a stack on the viewer-agnostic engine.
+ */
+export { Cornerstone3DAdapter, type Cornerstone3DAdapterOptions, type Cs3dDrawn } from './adapter.ts';
+export { Cs3dLiveEnhancement, spacingOf, toLiveImage } from './live.ts';
+export {
+  SCHEME,
+  StackLoaderError,
+  imageIdForUrl,
+  registerStackRaster,
+  getStackImage,
+  loadStackImage,
+  forgetStackImages,
+  registerTilesrLoader,
+  type StackImage,
+} from './loader.ts';
+export {
+  initCornerstone3D,
+  createStackViewport,
+  onStackImage,
+  type Cs3dInitOptions,
+  type StackViewportOptions,
+  type StackHandle,
+} from './stack.ts';

@@ -1,0 +1,89 @@
+/**
+ * Live enhancement of a Cornerstone3D stack: the viewer-agnostic LiveTileEnhancer driving a
+ * Cornerstone3DAdapter, told which frame is shown (before the engine sees each render) and how to
+ * load the neighbouring slices it prefetches (the same `tilesr:` loader, so a prefetched frame is
+ * the very frame shown when the user scrolls to it).
+ */
+import type { Types } from '@cornerstonejs/core';
+import {
+  LiveTileEnhancer,
+  type LiveEngineDeps,
+  type LiveEnhanceCallbacks,
+  type LiveEnhanceConfig,
+  type LiveImage,
+  type PixelSpacing,
+} from '../../live/live-tile-enhancer.ts';
+import { Cornerstone3DAdapter, type Cornerstone3DAdapterOptions } from './adapter.ts';
+import { getStackImage, loadStackImage, type StackImage } from './loader.ts';
+
+/** Pixel spacing of a frame as the engine reports it (enhanced spacing = this / scale). */
+export function spacingOf(img: StackImage): PixelSpacing {
+  const s = img.raster.info.spacing;
+  if (!s) return { row: 1, column: 1, unit: 'px', source: 'none' };
+  if (s.kind !== 'geotransform') return { row: s.rowMm, column: s.columnMm, unit: 'mm', source: s.kind };
+  const [, pw, , , , ph] = s.geotransform;
+  const geographic = s.epsg !== undefined && s.epsg >= 4000 && s.epsg < 5000;
+  const unit = s.epsg === undefined ? 'px' : geographic ? 'deg' : 'm';
+  return { row: Math.abs(ph) || 1, column: Math.abs(pw) || 1, unit, source: 'geotransform' };
+}
+
+/** A loaded frame as the live engine takes it. */
+export function toLiveImage(img: StackImage): LiveImage {
+  return {
+    imageId: img.imageId,
+    raster: img.raster,
+    modality: img.modality,
+    bands: img.display.kind === 'color' ? [...img.display.bands] : [img.display.band],
+    spacing: spacingOf(img),
+    frame: 0,
+  };
+}
+
+/** The adapter and engine of one StackViewport, kept in step with the shown slice. */
+export class Cs3dLiveEnhancement {
+  readonly adapter: Cornerstone3DAdapter;
+  readonly engine: LiveTileEnhancer;
+  private readonly live = new Map<string, LiveImage>();
+
+  constructor(
+    readonly viewport: Types.IStackViewport,
+    callbacks: LiveEnhanceCallbacks,
+    config: Partial<LiveEnhanceConfig> = {},
+    options: Cornerstone3DAdapterOptions & { deps?: LiveEngineDeps } = {},
+  ) {
+    this.adapter = new Cornerstone3DAdapter(viewport, options);
+    // registered before the engine's listener: the engine sees each render with the right frame
+    this.adapter.onRender(() => this.sync());
+    this.engine = new LiveTileEnhancer(this.adapter, callbacks, config, options.deps);
+    this.engine.setNeighbours(async (id) => this.liveImage(await loadStackImage(id)));
+    this.sync();
+  }
+
+  private liveImage(img: StackImage): LiveImage {
+    let l = this.live.get(img.imageId);
+    if (!l) {
+      l = toLiveImage(img);
+      this.live.set(img.imageId, l);
+      // the engine keeps a few frames; so do we (same objects, so its tiles stay keyed alike)
+      if (this.live.size > 8) {
+        const oldest = this.live.keys().next().value;
+        if (oldest !== undefined && oldest !== img.imageId) this.live.delete(oldest);
+      }
+    }
+    return l;
+  }
+
+  /** Tells the engine which frame is shown (the stack may have scrolled since the last render). */
+  sync(): void {
+    const id = this.viewport.getCurrentImageId();
+    if (this.engine?.current?.imageId === id) return;
+    const img = id ? getStackImage(id) : undefined;
+    this.engine?.setImage(img ? this.liveImage(img) : undefined);
+  }
+
+  /** Stops the engine and removes the enhanced layer; the viewport is left as it was. */
+  dispose(): void {
+    this.engine.dispose();
+    this.adapter.dispose();
+  }
+}

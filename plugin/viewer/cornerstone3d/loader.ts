@@ -1,0 +1,265 @@
+/**
+ * The `tilesr:` image loader for Cornerstone3D: serves rasters decoded by formats/ (our DICOM and
+ * GeoTIFF decoders, workers and codecs) as Cornerstone3D images, so a stack needs neither
+ * @cornerstonejs/dicom-image-loader nor its codec workers.
+ *
+ * Image ids: `tilesr:<absolute URL>` (fetched and decoded on first load, frame 0) or
+ * `tilesr:mem/<n>` (a raster handed over with `registerStackRaster`). Grayscale images carry their
+ * real-unit (modality) values as float32 with `preScale.scaled`, the way Cornerstone3D expects
+ * pre-scaled data (what its own DICOM loader does with slope/intercept): VOI then acts on HU. Colour
+ * and multi-band rasters become 8-bit RGB of the first three bands through the display ranges.
+ */
+import { imageLoader, metaData, type Types } from '@cornerstonejs/core';
+import { openRaster } from '../../../formats/index.ts';
+import { toModalityValues, type Raster } from '../../../formats/raster.ts';
+import { displayModelFor, rangeToByte, type DisplayModel } from '../display.ts';
+
+/** The loader's scheme. */
+export const SCHEME = 'tilesr';
+
+/** A frame served to Cornerstone3D, and what enhancement and drawing need of it. */
+export interface StackImage {
+  imageId: string;
+  raster: Raster;
+  /** Real-unit values of every sample (NaN = nodata), shared with enhancement (never modified). */
+  modality: Float32Array;
+  display: DisplayModel;
+}
+
+/** Typed failure of the loader (unknown id, failed fetch or decode). */
+export class StackLoaderError extends Error {
+  constructor(
+    readonly code: 'UNKNOWN_IMAGE_ID' | 'LOAD_FAILED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StackLoaderError';
+  }
+}
+
+const images = new Map<string, StackImage>();
+const pending = new Map<string, Promise<StackImage>>();
+let counter = 0;
+let registered = false;
+
+/** The image id of a file URL (resolved against the page). */
+export function imageIdForUrl(url: string | URL): string {
+  return `${SCHEME}:${new URL(String(url), globalThis.location?.href).href}`;
+}
+
+/** Registers an in-memory raster (kept, never modified) and returns its image id. */
+export function registerStackRaster(raster: Raster): string {
+  const imageId = `${SCHEME}:mem/${++counter}`;
+  images.set(imageId, makeImage(imageId, raster));
+  return imageId;
+}
+
+/** The frame behind an image id once it has loaded (undefined before). */
+export function getStackImage(imageId: string): StackImage | undefined {
+  return images.get(imageId);
+}
+
+/** Loads (or returns the loaded) frame behind a `tilesr:` image id. */
+export function loadStackImage(imageId: string, signal?: AbortSignal): Promise<StackImage> {
+  const known = images.get(imageId);
+  if (known) return Promise.resolve(known);
+  const running = pending.get(imageId);
+  if (running) return running;
+  if (!imageId.startsWith(`${SCHEME}:`) || imageId.startsWith(`${SCHEME}:mem/`))
+    return Promise.reject(new StackLoaderError('UNKNOWN_IMAGE_ID', `${imageId} is not a tilesr image`));
+  const url = imageId.slice(SCHEME.length + 1);
+  const p = (async () => {
+    try {
+      const src = await openRaster(new URL(url), { signal });
+      try {
+        const image = makeImage(imageId, await src.read({ frame: 0, signal }));
+        images.set(imageId, image);
+        return image;
+      } finally {
+        await src.close();
+      }
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      throw new StackLoaderError(
+        'LOAD_FAILED',
+        `${url}: ${typeof code === 'string' ? `${code}: ` : ''}${(e as Error).message}`,
+      );
+    } finally {
+      pending.delete(imageId);
+    }
+  })();
+  pending.set(imageId, p);
+  return p;
+}
+
+/** Forgets frames (e.g. when a viewer's series changes); Cornerstone3D's cache is the caller's. */
+export function forgetStackImages(imageIds: Iterable<string>): void {
+  for (const id of imageIds) images.delete(id);
+}
+
+function makeImage(imageId: string, raster: Raster): StackImage {
+  const modality = toModalityValues(raster, true) as Float32Array;
+  return { imageId, raster, modality, display: displayModelFor(raster, modality) };
+}
+
+function minMax(a: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : [0, 0];
+}
+
+function spacingOf(r: Raster): [number, number] {
+  const s = r.info.spacing;
+  if (!s) return [1, 1];
+  if (s.kind !== 'geotransform') return [s.rowMm, s.columnMm];
+  const [, pw, , , , ph] = s.geotransform;
+  return [Math.abs(ph) || 1, Math.abs(pw) || 1];
+}
+
+/** The Cornerstone3D image of a loaded frame. */
+export function toCs3dImage(e: StackImage): Types.IImage {
+  const r = e.raster;
+  const [rowSpacing, colSpacing] = spacingOf(r);
+  const d = e.display;
+  const n = r.width * r.height;
+  let pixels: Float32Array | Uint8Array;
+  if (d.kind === 'color') {
+    pixels = new Uint8Array(n * 3);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < 3; c++) {
+        const [lo, hi] = d.ranges[c] as [number, number];
+        pixels[i * 3 + c] = rangeToByte(e.modality[i * r.samples + (d.bands[c] as number)] as number, lo, hi);
+      }
+  } else if (r.samples === 1) {
+    pixels = e.modality;
+  } else {
+    pixels = new Float32Array(n);
+    for (let i = 0; i < n; i++) pixels[i] = e.modality[i * r.samples + d.band] as number;
+  }
+  // NaN (nodata) would poison min/max and the GPU texture: shown as the lowest value
+  if (pixels instanceof Float32Array && pixels.some((v) => Number.isNaN(v))) {
+    const [lo] = minMax(pixels.filter((v) => !Number.isNaN(v)));
+    pixels = pixels.map((v) => (Number.isNaN(v) ? lo : v));
+  }
+  const [min, max] = minMax(pixels);
+  const color = d.kind === 'color';
+  const image = {
+    imageId: e.imageId,
+    minPixelValue: min,
+    maxPixelValue: max,
+    slope: 1,
+    intercept: 0,
+    windowCenter: d.voi.windowCenter,
+    windowWidth: d.voi.windowWidth,
+    voiLUTFunction: 'LINEAR',
+    getPixelData: () => pixels,
+    rows: r.height,
+    columns: r.width,
+    height: r.height,
+    width: r.width,
+    color,
+    rgba: false,
+    numberOfComponents: color ? 3 : 1,
+    columnPixelSpacing: colSpacing,
+    rowPixelSpacing: rowSpacing,
+    invert: d.kind === 'gray' && d.invert,
+    photometricInterpretation: color ? 'RGB' : r.info.photometric,
+    sizeInBytes: pixels.byteLength,
+    dataType: color ? 'Uint8Array' : 'Float32Array',
+    // real units already: Cornerstone3D must not apply slope/intercept again
+    preScale: {
+      enabled: true,
+      scaled: !color,
+      scalingParameters: { rescaleSlope: 1, rescaleIntercept: 0, modality: modalityOf(e) },
+    },
+  };
+  return image as unknown as Types.IImage;
+}
+
+function modalityOf(e: StackImage): string {
+  const m = e.raster.info.metadata['Modality'];
+  return typeof m === 'string' ? m : e.raster.info.format === 'geotiff' ? 'OT' : 'OT';
+}
+
+function num3(v: unknown): [number, number, number] | undefined {
+  return Array.isArray(v) && v.length >= 3 && v.every((x) => typeof x === 'number')
+    ? [v[0] as number, v[1] as number, v[2] as number]
+    : undefined;
+}
+
+/** Cornerstone3D metadata modules of a loaded frame (StackViewport asks for these). */
+function metadataOf(type: string, imageId: string): unknown {
+  const e = images.get(imageId);
+  if (!e) return undefined;
+  const r = e.raster;
+  const md = r.info.metadata;
+  const color = e.display.kind === 'color';
+  switch (type) {
+    case 'imagePixelModule':
+      return {
+        samplesPerPixel: color ? 3 : 1,
+        photometricInterpretation: color ? 'RGB' : r.info.photometric,
+        rows: r.height,
+        columns: r.width,
+        bitsAllocated: color ? 8 : 32,
+        bitsStored: color ? 8 : 32,
+        highBit: color ? 7 : 31,
+        pixelRepresentation: 1,
+      };
+    case 'generalSeriesModule':
+      return {
+        modality: modalityOf(e),
+        seriesInstanceUID: md['SeriesInstanceUID'],
+        seriesNumber: Number(md['SeriesNumber'] ?? 0),
+      };
+    case 'imagePlaneModule': {
+      const [rowPixelSpacing, columnPixelSpacing] = spacingOf(r);
+      const iop = Array.isArray(md['ImageOrientationPatient'])
+        ? (md['ImageOrientationPatient'] as number[])
+        : [1, 0, 0, 0, 1, 0];
+      const ipp = num3(md['ImagePositionPatient']);
+      return {
+        frameOfReferenceUID: md['FrameOfReferenceUID'],
+        rows: r.height,
+        columns: r.width,
+        imageOrientationPatient: iop,
+        rowCosines: iop.slice(0, 3),
+        columnCosines: iop.slice(3, 6),
+        imagePositionPatient: ipp ?? [0, 0, 0],
+        sliceThickness: md['SliceThickness'],
+        sliceLocation: md['SliceLocation'],
+        pixelSpacing: [rowPixelSpacing, columnPixelSpacing],
+        rowPixelSpacing,
+        columnPixelSpacing,
+      };
+    }
+    case 'voiLutModule':
+      return {
+        windowCenter: [e.display.voi.windowCenter],
+        windowWidth: [e.display.voi.windowWidth],
+      };
+    case 'modalityLutModule':
+      // the pixels are real units already (preScale): identity
+      return { rescaleSlope: 1, rescaleIntercept: 0, rescaleType: r.info.valueMapping.unit };
+    case 'generalImageModule':
+      return { instanceNumber: Number(md['InstanceNumber'] ?? 0) };
+    default:
+      return undefined;
+  }
+}
+
+/** Registers the `tilesr:` loader and its metadata provider with Cornerstone3D (once per page). */
+export function registerTilesrLoader(): void {
+  if (registered) return;
+  registered = true;
+  imageLoader.registerImageLoader(SCHEME, (imageId: string) => ({
+    promise: loadStackImage(imageId).then(toCs3dImage),
+  }));
+  // above the default providers so a tilesr: id is answered here
+  metaData.addProvider(metadataOf, 10000);
+}

@@ -1,0 +1,290 @@
+/**
+ * The adapter's browser checks, run once with WebGL (SwiftShader) and once in Cornerstone3D's CPU
+ * rendering mode: the bundled CT series as a real StackViewport, real enhanced cells (enhanceCell on
+ * WASM) drawn through the adapter, and pixel checks of both the original (Cornerstone3D's own
+ * rendering) and the tiles at the same image points under pan, zoom, rotation, flip and VOI.
+ */
+import { expect } from '@esm-bundle/chai';
+import { Enums, getShouldUseCPURendering, type Types } from '@cornerstonejs/core';
+import { createWasmBackend } from '../../../../models/backend/ort-web.ts';
+import type { InferenceSession } from '../../../../models/backend/types.ts';
+import { computeRange } from '../../../../models/normalize.ts';
+import { getModel, loadModel } from '../../../../models/registry.ts';
+import type { DrawTile, Point2 } from '../../../live/adapter.ts';
+import type { Rect } from '../../../pipeline/tiler.ts';
+import { enhanceCell } from '../../cell.ts';
+import { voiToByte } from '../../display.ts';
+import { countColor } from '../../testing/canvas.ts';
+import { WATERMARK_COLORS, watermarkLabel } from '../../../watermark/viewport.ts';
+import { Cornerstone3DAdapter } from '../adapter.ts';
+import { apply } from '../geometry.ts';
+import { getStackImage, imageIdForUrl, type StackImage } from '../loader.ts';
+import { createStackViewport, initCornerstone3D, type StackHandle } from '../stack.ts';
+import { tileRgba, type VoiState } from '../tile-pixels.ts';
+
+/** The bundled series (demo/samples/ct-series), in instance order. */
+export const CT_SERIES = ['I130', 'I250', 'I470', 'I690', 'I900'].map(
+  (n) => `/demo/samples/ct-series/S21570_S2030_${n}.dcm`,
+);
+
+const CELL = 16;
+
+/** A frame of a canvas's pixels (any context type), read through a 2D copy. */
+function pixelsOf(canvas: HTMLCanvasElement): ImageData {
+  const c = document.createElement('canvas');
+  c.width = canvas.width;
+  c.height = canvas.height;
+  const ctx = c.getContext('2d');
+  if (!ctx) throw new Error('no 2D context');
+  ctx.drawImage(canvas, 0, 0);
+  return ctx.getImageData(0, 0, c.width, c.height);
+}
+
+function redAt(img: ImageData, p: Point2): number | undefined {
+  const x = Math.floor(p.x);
+  const y = Math.floor(p.y);
+  if (x < 0 || y < 0 || x >= img.width || y >= img.height) return undefined;
+  return img.data[(y * img.width + x) * 4];
+}
+
+function inBox(p: Point2, b: { x: number; y: number; width: number; height: number } | undefined): boolean {
+  return !!b && p.x >= b.x - 3 && p.y >= b.y - 3 && p.x < b.x + b.width + 3 && p.y < b.y + b.height + 3;
+}
+
+/** Registers the suite under `describe(title)`; `cpu` picks Cornerstone3D's rendering mode. */
+export function adapterSuite(title: string, cpu: boolean): void {
+  describe(title, function () {
+    this.timeout(120_000);
+    let element: HTMLDivElement;
+    let handle: StackHandle;
+    let viewport: Types.IStackViewport;
+    let adapter: Cornerstone3DAdapter;
+    let session: InferenceSession;
+    let image: StackImage;
+    let tiles: DrawTile[] = [];
+    let renders = 0;
+    const label = watermarkLabel('medical-x2', 2, false);
+    const ids = CT_SERIES.map((u) => imageIdForUrl(u));
+
+    /** Renders and resolves after IMAGE_RENDERED (the adapter's listeners have run by then). */
+    const render = () =>
+      new Promise<void>((resolve) => {
+        viewport.element.addEventListener(Enums.Events.IMAGE_RENDERED, () => resolve(), { once: true });
+        viewport.render();
+      });
+
+    /**
+     * Zooms to `px` canvas px per image px. Measured through the adapter, because setZoom's unit
+     * differs between rendering modes (relative to the fitted camera on WebGL, absolute on the CPU).
+     */
+    const zoomTo = async (px: number) => {
+      const now = adapter.view()?.zoom;
+      if (!now) throw new Error('no view');
+      viewport.setZoom((viewport.getZoom() * px) / now);
+      await render();
+    };
+
+    before(async () => {
+      initCornerstone3D({ cpu });
+      element = document.createElement('div');
+      element.style.width = '256px';
+      element.style.height = '256px';
+      document.body.append(element);
+      handle = await createStackViewport(element, ids);
+      viewport = handle.viewport;
+      viewport.setProperties({ interpolationType: Enums.InterpolationType.NEAREST });
+      adapter = new Cornerstone3DAdapter(viewport);
+      // what the live engine does on each render: draw the tiles of the shown frame
+      adapter.onRender(() => {
+        renders++;
+        const v = adapter.view();
+        adapter.draw(v && tiles.length > 0 && v.imageId === ids[0] ? tiles : [], label);
+      });
+      await render();
+      image = getStackImage(ids[0] as string) as StackImage;
+      session = await createWasmBackend().createSession(await loadModel(getModel('medical-x2')));
+    });
+
+    after(async () => {
+      adapter?.dispose();
+      handle?.dispose();
+      element?.remove();
+      await session?.dispose();
+    });
+
+    /** Original pixels Cornerstone3D drew at image px centres of `region` match the VOI of the HU values. */
+    function checkOriginal(region: Rect, step: number): number {
+      const m = adapter.affine();
+      if (!m) throw new Error('no affine');
+      const img = pixelsOf(adapter.canvas);
+      const voi = adapter.voi();
+      const w = voi.upper - voi.lower;
+      let checked = 0;
+      for (let y = region.y; y < region.y + region.height; y += step)
+        for (let x = region.x; x < region.x + region.width; x += step) {
+          const want = voiToByte(
+            image.modality[y * image.raster.width + x] as number,
+            voi.lower + w / 2,
+            w,
+            voi.invert,
+          );
+          // 0.2 px inside each edge: a half-pixel misplacement lands on a neighbour
+          for (const [dx, dy] of [
+            [0.2, 0.2],
+            [0.8, 0.8],
+            [0.2, 0.8],
+          ] as const) {
+            const got = redAt(img, apply(m, { x: x + dx, y: y + dy }));
+            if (got === undefined) continue;
+            expect(
+              Math.abs(got - want),
+              `original (${x},${y}) +${dx},${dy}: ${got} vs ${want}`,
+            ).to.be.at.most(2);
+            checked++;
+          }
+        }
+      return checked;
+    }
+
+    /** Enhanced pixels on the layer at SR px centres equal the tiles' values through the current VOI. */
+    function checkTiles(voi: VoiState): number {
+      const m = adapter.affine();
+      if (!m) throw new Error('no affine');
+      const img = pixelsOf(adapter.overlay);
+      const box = adapter.lastDrawn.watermark;
+      let checked = 0;
+      for (const t of tiles) {
+        const rgba = tileRgba(t.pixels, image.display, voi);
+        const s = t.pixels.width / t.rect.width;
+        // the outer SR rows/columns are left out: the outline (2 px, antialiased) may cover them
+        for (let v = 1; v < t.pixels.height - 1; v += 3)
+          for (let u = 1; u < t.pixels.width - 1; u += 3) {
+            const p = apply(m, { x: t.rect.x + (u + 0.5) / s, y: t.rect.y + (v + 0.5) / s });
+            if (inBox(p, box)) continue;
+            const got = redAt(img, p);
+            if (got === undefined) continue;
+            const want = rgba[(v * t.pixels.width + u) * 4] as number;
+            expect(got, `tile ${t.col},${t.row} SR (${u},${v})`).to.equal(want);
+            checked++;
+          }
+      }
+      return checked;
+    }
+
+    function checkMark(): void {
+      const box = adapter.lastDrawn.watermark;
+      expect(box, 'the mark on a render with enhanced pixels').to.not.equal(undefined);
+      if (!box) return;
+      expect(box.lines.join(' · ')).to.equal(label);
+      expect(countColor(adapter.overlay, box, WATERMARK_COLORS.text, 60)).to.be.greaterThan(20);
+    }
+
+    it('loads the CT series as a stack in the requested rendering mode', async () => {
+      expect(getShouldUseCPURendering()).to.equal(cpu);
+      expect(viewport.getImageIds()).to.deep.equal(ids);
+      expect(image.raster.width).to.equal(512);
+      expect(image.raster.info.metadata['InstanceNumber']).to.equal('13');
+      const v = adapter.view();
+      expect(v?.region).to.deep.equal({ x: 0, y: 0, width: 512, height: 512 });
+      expect(v?.zoom).to.be.closeTo(0.5, 1e-4);
+      // the preset window (900/2500 HU) reached Cornerstone3D, as DICOM's linear VOI range
+      // (lower = c - 0.5 - (w - 1) / 2, upper = c - 0.5 + (w - 1) / 2)
+      expect(adapter.voi()).to.deep.include({ lower: -350, upper: 2149 });
+      await zoomTo(4);
+      const z = adapter.view();
+      expect(z?.zoom).to.be.closeTo(4, 1e-4);
+      // 64 image px across 256 canvas px (65 when the CPU camera sits half a pixel off)
+      expect(z?.region.width).to.be.within(64, 65);
+      expect(checkOriginal(z?.region as Rect, 5)).to.be.greaterThan(100);
+      // scrolling: the next slice is shown and the neighbours follow
+      expect(adapter.neighbours()).to.deep.equal([ids[1]]);
+      await viewport.setImageIdIndex(2);
+      await render();
+      expect(adapter.view()?.imageId).to.equal(ids[2]);
+      expect(adapter.neighbours()).to.deep.equal([ids[3], ids[1]]);
+      await viewport.setImageIdIndex(0);
+      await render();
+    });
+
+    it('zoomed in, draws enhanced pixels equal to the pipeline output of those cells, with the mark', async () => {
+      viewport.resetCamera();
+      await render();
+      await zoomTo(8); // 32x32 image px visible
+      const v = adapter.view();
+      if (!v) throw new Error('no view');
+      expect(v.zoom).to.be.closeTo(8, 1e-4);
+      const values = Float64Array.from(image.modality);
+      const range = computeRange(values);
+      const cells: Rect[] = [];
+      for (let y = Math.floor(v.region.y / CELL) * CELL; y < v.region.y + v.region.height; y += CELL)
+        for (let x = Math.floor(v.region.x / CELL) * CELL; x < v.region.x + v.region.width; x += CELL)
+          cells.push({ x, y, width: CELL, height: CELL });
+      expect(cells.length).to.be.within(4, 9);
+      tiles = [];
+      for (const rect of cells) {
+        const r = await enhanceCell(image.raster, rect, {
+          modelId: 'medical-x2',
+          bands: [0],
+          ranges: [range],
+          session,
+        });
+        tiles.push({
+          col: rect.x / CELL,
+          row: rect.y / CELL,
+          rect,
+          pixels: { data: r.data, width: r.width, height: r.height, samples: r.samples },
+          flagged: false,
+        });
+      }
+      await render();
+      expect(adapter.lastDrawn.tiles.length).to.equal(tiles.length);
+      checkMark();
+      expect(checkTiles(adapter.voi())).to.be.greaterThan(200);
+    });
+
+    const moves: Array<[string, () => void]> = [
+      [
+        'pan',
+        () => {
+          // the camera moved 3 mm right, 2 mm up in world space (setPan's unit differs between modes)
+          const { focalPoint: f, position: p } = viewport.getCamera();
+          if (!f || !p) throw new Error('no camera');
+          viewport.setCamera({
+            focalPoint: [f[0] + 3, f[1] - 2, f[2]],
+            position: [p[0] + 3, p[1] - 2, p[2]],
+          });
+        },
+      ],
+      ['zoom', () => viewport.setZoom(viewport.getZoom() * 0.75)],
+      ['rotation 90', () => viewport.setViewPresentation({ rotation: 90 })],
+      ['horizontal flip', () => viewport.setCamera({ flipHorizontal: true })],
+      ['vertical flip', () => viewport.setCamera({ flipVertical: true })],
+      ['VOI', () => viewport.setProperties({ voiRange: { lower: 0, upper: 1500 } })],
+      ['inversion', () => viewport.setProperties({ invert: true })],
+    ];
+    for (const [name, move] of moves)
+      it(`keeps tiles and the original aligned after ${name}, with the mark on the render`, async () => {
+        expect(tiles.length, 'tiles from the previous test').to.be.greaterThan(0);
+        const before = renders;
+        move();
+        await render();
+        expect(renders).to.be.greaterThan(before);
+        checkMark();
+        expect(checkTiles(adapter.voi()), 'tile pixels checked').to.be.greaterThan(100);
+        // Cornerstone3D's own rendering of the original is where the same map says
+        const v = adapter.view();
+        if (!v) throw new Error('no view');
+        expect(checkOriginal(v.region, 3), 'original pixels checked').to.be.greaterThan(50);
+      });
+
+    it('draws nothing (and no mark) on the next slice until its tiles exist', async () => {
+      await viewport.setImageIdIndex(1);
+      await render();
+      expect(adapter.view()?.imageId).to.equal(ids[1]);
+      expect(adapter.lastDrawn.tiles.length).to.equal(0);
+      expect(adapter.lastDrawn.watermark).to.equal(undefined);
+      const img = pixelsOf(adapter.overlay);
+      expect(img.data.every((b) => b === 0)).to.equal(true);
+    });
+  });
+}
