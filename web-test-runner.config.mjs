@@ -7,6 +7,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { nodeDecodePlugin } from './test/node-decode.plugin.mjs';
 import { nodeInferPlugin } from './models/testing/node-infer.plugin.mjs';
 import { exportCheckPlugin } from './test/export-check.plugin.mjs';
+import { olCogServerPlugin } from './plugin/viewer/openlayers/testing/cog-server.plugin.mjs';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { register } from 'tsx/esm/api';
 
@@ -57,6 +58,7 @@ export default {
     nodeDecodePlugin(),
     nodeInferPlugin(),
     exportCheckPlugin(),
+    olCogServerPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
   ],
   middleware: [isolate],
