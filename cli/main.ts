@@ -53,6 +53,12 @@ const COMMANDS: Record<string, Entry> = {
     load: async () => (await import('./commands/validate.ts')).validate,
     jsonTakesValue: true,
   },
+  train: {
+    summary:
+      'train --domain medical|satellite --scale 2|4 --data DIR_OR_FILES... --out DIR [--preset smoke|standard|full] [--minutes N]\n' +
+      '          [--init ID|CARD] [--variant fidelity|perceptual] [--arch srresnet|fast] [--degradation bicubic|realistic] [--val DIR]',
+    load: async () => (await import('./commands/train.ts')).train,
+  },
 };
 
 /** Registers a command at run time (for embedding tilesr's CLI in another tool). */

@@ -8,6 +8,7 @@
 import type * as NodeFs from 'node:fs/promises';
 import type { Domain, ModelCard, Variant } from './card.ts';
 import { CATALOG } from './catalog.ts';
+import { summarizeCard } from './card.ts';
 import { asModelError, ModelError, throwIfAborted } from './errors.ts';
 import { verifySha256 } from './integrity.ts';
 
@@ -17,9 +18,15 @@ export type ModelId = 'medical-x2' | 'medical-x4' | 'satellite-x2' | 'satellite-
 /** Every id the registry knows, in display order. */
 export const MODEL_IDS: readonly ModelId[] = ['medical-x2', 'medical-x4', 'satellite-x2', 'satellite-x4'];
 
+/**
+ * Id of a model loaded from an external card (`tilesr train` output, `--model-file`):
+ * `external:<card name>`. Never collides with the shipped ids.
+ */
+export type ExternalModelId = `external:${string}`;
+
 /** One generator: an id plus a variant, with its card and where its weights live. */
 export interface ModelEntry {
-  id: ModelId;
+  id: ModelId | ExternalModelId;
   variant: Variant;
   /** Weights file stem, e.g. `medical_x2_fidelity`; unique per entry. */
   key: string;
@@ -34,7 +41,12 @@ export interface ModelEntry {
   receptiveFieldLrPx: number;
   /** Absolute URL of the weights (file: in Node, http(s): in browsers). */
   onnxUrl: string;
+  /** External models only: the card's URL (the weights sit next to it). */
+  cardUrl?: string;
 }
+
+/** External cards loaded this session, by id. */
+const EXTERNAL = new Map<string, ModelEntry>();
 
 const DEFAULT_BASE = new URL('./weights/', import.meta.url).href;
 let baseUrl = DEFAULT_BASE;
@@ -58,6 +70,12 @@ function isModelId(id: string): id is ModelId {
 
 /** The entry for `id` and `variant` (default `fidelity`); throws ModelError UNKNOWN_MODEL. */
 export function getModel(id: string, variant: Variant = 'fidelity'): ModelEntry {
+  const external = EXTERNAL.get(id);
+  if (external) {
+    if (variant !== external.variant)
+      throw new ModelError('UNKNOWN_MODEL', `${id} is a ${external.variant} model, not ${String(variant)}`);
+    return external;
+  }
   if (!isModelId(id))
     throw new ModelError('UNKNOWN_MODEL', `unknown model "${id}" (known: ${MODEL_IDS.join(', ')})`);
   if (variant !== 'fidelity' && variant !== 'perceptual')
@@ -129,10 +147,46 @@ export async function loadFullCard(
   entry: ModelEntry,
   signal?: AbortSignal,
 ): Promise<Record<string, unknown>> {
-  const url = entry.onnxUrl.replace(/\.onnx$/, '.json');
+  const url = entry.cardUrl ?? entry.onnxUrl.replace(/\.onnx$/, '.json');
   try {
     return JSON.parse(new TextDecoder().decode(await readUrl(url, signal))) as Record<string, unknown>;
   } catch (err) {
     throw asModelError(err, 'MODEL_LOAD_FAILED', `reading card ${url}`);
   }
+}
+
+/**
+ * Loads an external model card (e.g. `tilesr train` output) from an absolute URL (file: in Node) and
+ * registers it: `getModel(entry.id, entry.variant)` then finds it, so the pipeline, the CLI and
+ * validation run it like a shipped model. Its weights are `card.onnx.file` next to the card and are
+ * checked against `card.onnx.sha256` by loadModelBytes, exactly as shipped weights are (a mismatch is
+ * the IntegrityError). The shipped catalog is untouched. Throws MODEL_LOAD_FAILED for an unreadable or
+ * malformed card.
+ */
+export async function loadExternalModel(cardUrl: string | URL, signal?: AbortSignal): Promise<ModelEntry> {
+  const url = new URL(String(cardUrl)).href;
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(await readUrl(url, signal)));
+  } catch (err) {
+    if (signal?.aborted) throw new ModelError('ABORTED', 'aborted', { cause: signal.reason });
+    throw asModelError(err, 'MODEL_LOAD_FAILED', `reading model card ${url}`);
+  }
+  const card = summarizeCard(json, url);
+  const id: ExternalModelId = `external:${card.name}`;
+  const entry: ModelEntry = {
+    id,
+    variant: card.phase,
+    key: card.name,
+    scale: card.scale,
+    domain: card.domain,
+    perceptual: card.phase === 'perceptual',
+    card,
+    sha256: card.onnx.sha256,
+    receptiveFieldLrPx: card.receptive_field_lr_px,
+    onnxUrl: new URL(card.onnx.file, url).href,
+    cardUrl: url,
+  };
+  EXTERNAL.set(id, entry);
+  return entry;
 }

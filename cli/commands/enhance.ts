@@ -7,16 +7,17 @@
  * A .tif is streamed (plugin/export/geotiff-stream.ts): enhanced block by block into the COG in
  * memory bounded by the blocks, so whole scenes fit; `--in-memory` keeps the one-piece path.
  */
-import { FormatError, openRaster, type PixelWindow } from '../../formats/index.ts';
+import { checkWindow, openRaster, type PixelWindow } from '../../formats/index.ts';
 import type { BackendPreference } from '../../models/backend/types.ts';
-import { getModel } from '../../models/registry.ts';
+import { getModel, loadExternalModel } from '../../models/registry.ts';
 import { DEFAULT_HALO_MARGIN, enhanceRaster } from '../../plugin/pipeline/enhance.ts';
 import { wholeImageRanges } from '../../plugin/pipeline/stream.ts';
 import type { Provenance } from '../../plugin/pipeline/provenance.ts';
 import { formatForPath, getWriter, type ExportSigner, type ExportWriter } from '../../plugin/export/index.ts';
 import { createPngWriter } from '../../plugin/export/picture.ts';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CommandContext } from '../main.ts';
 import { parse, parseIntOption, parseWindow } from '../args.ts';
 import { UsageError } from '../errors.ts';
@@ -48,6 +49,7 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
     argv,
     {
       model: { type: 'string' },
+      'model-file': { type: 'string' },
       variant: { type: 'string', default: 'fidelity' },
       frame: { type: 'string' },
       band: { type: 'string' },
@@ -65,7 +67,10 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
   );
   const out = values.out;
   if (!out) throw new UsageError('--out OUT.dcm|OUT.tif|OUT.png|OUT.jpg|OUT.npy is required');
-  if (!values.model) throw new UsageError('--model ID is required (see `tilesr models`)');
+  const modelFile = values['model-file'];
+  if (!values.model && !modelFile)
+    throw new UsageError('--model ID (see `tilesr models`) or --model-file CARD.json is required');
+  if (values.model && modelFile) throw new UsageError('--model and --model-file are exclusive');
   if (values.variant !== 'fidelity' && values.variant !== 'perceptual')
     throw new UsageError(`--variant must be fidelity or perceptual, got "${values.variant}"`);
   const backend = values.backend as BackendPreference;
@@ -81,7 +86,10 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
   const writer = await writerFor(out, bits);
   const signer = await readSigner(values['sign-cert'], values['sign-key']);
   // an unknown model fails here, before any file is opened or written
-  const entry = getModel(values.model, values.variant);
+  // --model-file: an external card (tilesr train); its weights are sha256-checked like shipped ones
+  const entry = modelFile
+    ? getModel((await loadExternalModel(pathToFileURL(resolve(modelFile)))).id, values.variant)
+    : getModel(values.model as string, values.variant);
   if (entry.perceptual)
     process.stderr.write(
       `warning: ${entry.id} perceptual is GAN-tuned and may invent texture; not for measurement or diagnosis\n`,
@@ -97,12 +105,7 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
     const { info } = source;
     // e.g. a DICOM export of a GeoTIFF: refused before any inference
     writer.check(info);
-    const region: PixelWindow = window ?? { x: 0, y: 0, width: info.width, height: info.height };
-    if (region.x + region.width > info.width || region.y + region.height > info.height)
-      throw new FormatError(
-        'WINDOW_OUT_OF_BOUNDS',
-        `window ${region.x},${region.y},${region.width},${region.height} extends past the ${info.width}x${info.height} image`,
-      );
+    const region: PixelWindow = checkWindow(window, info);
     const onProgress = (p: { done: number; total: number; backend: string }) =>
       progress.update(p.done, p.total, p.backend);
     const onFallback = (r: { from: string; to: string; reason: string }) => {

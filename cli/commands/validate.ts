@@ -5,7 +5,9 @@
  * on. Exit code 1 only when something was recorded in `errors` (or on a usage error).
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadExternalModel } from '../../models/registry.ts';
 import { parseArgs } from 'node:util';
 import { TILESR_VERSION } from '../../plugin/pipeline/provenance.ts';
 import { rgbToY } from '../../validation/color.ts';
@@ -58,6 +60,7 @@ export async function collectFiles(inputs: string[]): Promise<string[]> {
 const OPTIONS = {
   gt: { type: 'string', multiple: true },
   model: { type: 'string' },
+  'model-file': { type: 'string' },
   variant: { type: 'string', default: 'fidelity' },
   scale: { type: 'string' },
   frames: { type: 'string', default: 'all' },
@@ -127,7 +130,12 @@ export async function validate(argv: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError('no image files under --gt');
 
   let model: OpenedModel | undefined;
-  if (v.model && v.model !== 'none')
+  if (v['model-file']) {
+    if (v.model) throw new UsageError('--model and --model-file are exclusive');
+    // an external card (tilesr train): registered, then opened like a shipped model (sha256 checked)
+    const ext = await loadExternalModel(pathToFileURL(resolve(v['model-file'])));
+    model = await openModel(ext.id, v.variant, parseIntOption('threads', v.threads));
+  } else if (v.model && v.model !== 'none')
     model = await openModel(v.model, v.variant, parseIntOption('threads', v.threads));
   const scale = parseIntOption('scale', v.scale) ?? model?.entry.scale;
   if (!scale || scale < 1) throw new UsageError('--scale N is required without --model');
