@@ -38,7 +38,16 @@ async function describeAdapter(): Promise<string> {
 const run: BrowserBenchFn = async (req: BrowserBenchRequest): Promise<BrowserBenchResult> => {
   const start = performance.now();
   const factory: BackendFactory =
-    req.backend === 'wasm' ? createWasmBackend({ numThreads: req.threads }) : createWebGpuBackend();
+    req.backend === 'wasm'
+      ? createWasmBackend({ numThreads: req.threads, ...req.knobs })
+      : createWebGpuBackend();
+  const extra = new Map((req.extraModels ?? []).map((m) => [m.id, m]));
+  const modelFor = async (id: string) => {
+    const m = extra.get(id);
+    if (!m) return loadModel(getModel(id));
+    const bytes = Uint8Array.from(atob(m.base64), (c) => c.charCodeAt(0));
+    return { id: m.id, scale: m.scale, bytes };
+  };
   const tiles = await fixtureTiles(new URL(`/${req.fixture}`, location.href), [
     ...new Set(req.jobs.map((j) => j.size)),
   ]);
@@ -52,7 +61,7 @@ const run: BrowserBenchFn = async (req: BrowserBenchRequest): Promise<BrowserBen
       }
       let session = sessions.get(job.model);
       if (!session) {
-        session = await factory.createSession(await loadModel(getModel(job.model)));
+        session = await factory.createSession(await modelFor(job.model));
         sessions.set(job.model, session);
       }
       const tile = tiles.get(job.size);

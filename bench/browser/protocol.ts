@@ -1,4 +1,12 @@
 /** What bench/browser-inference.ts asks the bench page for, and what the page answers. */
+import type { OrtWebOptions } from '../../models/backend/ort-web-session.ts';
+
+/** A model not in the registry (the untrained `fast` speed probe), passed as base64 ONNX bytes. */
+export interface ExtraModel {
+  id: string;
+  scale: number;
+  base64: string;
+}
 
 /** One tile size to time: a warm-up run, then `runs` timed runs. */
 export interface BrowserJob {
@@ -12,6 +20,10 @@ export interface BrowserBenchRequest {
   backend: 'wasm' | 'webgpu';
   /** WASM threads (global per page, so each thread count gets its own page load). */
   threads?: number;
+  /** onnxruntime-web knobs for WASM (proxy, optimization level, memory pattern, arena). */
+  knobs?: Omit<OrtWebOptions, 'wasmPaths' | 'numThreads'>;
+  /** Models served from these bytes instead of the registry. */
+  extraModels?: ExtraModel[];
   /** Fixture path relative to the server root. */
   fixture: string;
   jobs: BrowserJob[];

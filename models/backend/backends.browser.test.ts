@@ -6,7 +6,7 @@ import { cropRows, readPixels } from '../testing/pixels.ts';
 import { FallbackSession } from './fallback.ts';
 import { createWasmBackend } from './ort-web.ts';
 import { defaultThreads } from './ort-web-session.ts';
-import { createSession } from './select.ts';
+import { createSession, planBackends } from './select.ts';
 import type { BackendFactory, FallbackRecord, InferenceSession, TileTensor } from './types.ts';
 import { createWebGpuBackend, type WebGpuSession } from './webgpu.ts';
 
@@ -179,6 +179,22 @@ describe('onnxruntime-web backends (WASM, WebGPU on SwiftShader) and fallback', 
       await s.dispose();
     }
     expect(await webgpu.available()).to.equal(true);
+  });
+
+  it('auto on the software adapter (SwiftShader, the only one here) picks WASM and says why', async () => {
+    const events: FallbackRecord[] = [];
+    const s = await createSession(model, { preference: 'auto', onFallback: (r) => events.push(r) });
+    try {
+      expect(s.backend).to.equal('wasm');
+      expect(events).to.have.length(1);
+      expect(events[0]).to.include({ from: 'webgpu', to: 'wasm' });
+      expect(events[0]!.reason).to.match(/software adapter/);
+      expect(events[0]!.reason).to.match(/swiftshader/i);
+    } finally {
+      await s.dispose();
+    }
+    // an explicit webgpu preference still gets the software adapter
+    expect((await planBackends({ preference: 'webgpu' })).primary.id).to.equal('webgpu');
   });
 
   it('WebGPU session creation failure (corrupt bytes to WebGPU only) falls back to WASM', async () => {

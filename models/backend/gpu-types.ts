@@ -26,14 +26,44 @@ export function navigatorGpu(): GpuLike | undefined {
   return nav?.gpu ?? undefined;
 }
 
-/** Feature detection: a WebGPU adapter can be obtained here. Reason says why not, for FallbackRecords. */
-export async function detectWebGpu(): Promise<{ ok: true } | { ok: false; reason: string }> {
+/** What Chromium exposes about an adapter (GPUAdapterInfo; older builds: isFallbackAdapter). */
+interface AdapterLike {
+  info?: {
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    description?: string;
+    isFallbackAdapter?: boolean;
+  };
+  isFallbackAdapter?: boolean;
+}
+
+/** Why an adapter is a software one (SwiftShader, a fallback adapter), or undefined for hardware. */
+export function softwareAdapterReason(adapter: object): string | undefined {
+  const a = adapter as AdapterLike;
+  const i = a.info ?? {};
+  const name = [i.vendor, i.architecture, i.device, i.description].filter((x) => x).join(' / ') || 'unnamed';
+  if (a.isFallbackAdapter === true || i.isFallbackAdapter === true)
+    return `software adapter (isFallbackAdapter; ${name})`;
+  if (/swiftshader|llvmpipe|lavapipe|software|warp/i.test(name)) return `software adapter (${name})`;
+  return undefined;
+}
+
+/**
+ * Feature detection: a WebGPU adapter can be obtained here. With `hardwareOnly` (backend `auto`), a
+ * software adapter counts as none. Reason says why not, for FallbackRecords.
+ */
+export async function detectWebGpu(
+  hardwareOnly = false,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const gpu = navigatorGpu();
   if (!gpu)
     return { ok: false, reason: 'navigator.gpu is not available (no WebGPU in this browser/context)' };
   try {
     const adapter = await gpu.requestAdapter();
-    return adapter ? { ok: true } : { ok: false, reason: 'navigator.gpu.requestAdapter() returned null' };
+    if (!adapter) return { ok: false, reason: 'navigator.gpu.requestAdapter() returned null' };
+    const soft = hardwareOnly ? softwareAdapterReason(adapter) : undefined;
+    return soft ? { ok: false, reason: `${soft}: auto uses WebGPU on hardware adapters only` } : { ok: true };
   } catch (err) {
     return { ok: false, reason: `navigator.gpu.requestAdapter() failed: ${String(err)}` };
   }

@@ -4,53 +4,15 @@
  */
 import * as ort from 'onnxruntime-node';
 import { asModelError, throwIfAborted } from '../errors.ts';
-import { assertTile, srTileFromOutput, SerialQueue } from './tile.ts';
-import type { BackendFactory, BackendId, InferenceSession, TileTensor } from './types.ts';
+import { OrtSession } from './ort-session.ts';
+import type { BackendFactory } from './types.ts';
 
 /** Options for the Node backends. */
 export interface OrtNodeOptions {
   /** Intra-op threads; onnxruntime's default (all cores) when undefined. */
   threads?: number;
-}
-
-class OrtNodeSession implements InferenceSession {
-  private readonly queue = new SerialQueue();
-
-  constructor(
-    readonly backend: BackendId,
-    readonly modelId: string,
-    readonly scale: number,
-    private readonly session: ort.InferenceSession,
-  ) {}
-
-  async run(tile: TileTensor, signal?: AbortSignal): Promise<TileTensor> {
-    assertTile(tile);
-    return this.queue.run(async () => {
-      throwIfAborted(signal);
-      const input = new ort.Tensor('float32', tile.data, [1, 1, tile.height, tile.width]);
-      let out: ort.InferenceSession.ReturnType;
-      try {
-        out = await this.session.run({ [this.session.inputNames[0] ?? 'lr']: input });
-      } catch (err) {
-        throw asModelError(err, 'SESSION_FAILED', `${this.modelId} on ${this.backend}`);
-      } finally {
-        input.dispose();
-      }
-      const result = srTileFromOutput(
-        out[this.session.outputNames[0] ?? 'sr'],
-        tile,
-        this.scale,
-        this.modelId,
-        this.backend,
-      );
-      throwIfAborted(signal);
-      return result;
-    });
-  }
-
-  async dispose(): Promise<void> {
-    await this.queue.run(() => this.session.release());
-  }
+  /** Graph optimization level; default `all` (benchmarks compare the others). */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 function makeFactory(id: 'node-cpu' | 'node-webgpu', options: OrtNodeOptions): BackendFactory {
@@ -67,11 +29,13 @@ function makeFactory(id: 'node-cpu' | 'node-webgpu', options: OrtNodeOptions): B
       try {
         const session = await ort.InferenceSession.create(model.bytes, {
           executionProviders: providers,
-          graphOptimizationLevel: 'all',
+          graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
           ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
         });
         throwIfAborted(signal);
-        return new OrtNodeSession(id, model.id, model.scale, session);
+        // in-process: the tile's buffer can be read in place, no copy
+        const makeInput = (d: Float32Array, dims: number[]) => new ort.Tensor('float32', d, dims);
+        return new OrtSession(id, model.id, model.scale, session, makeInput, false);
       } catch (err) {
         throw asModelError(err, 'SESSION_FAILED', `creating ${model.id} on ${id}`);
       }

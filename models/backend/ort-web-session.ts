@@ -1,12 +1,10 @@
 /**
- * What the WASM and WebGPU backends share: env settings and the session wrapper. It imports only
+ * What the WASM and WebGPU backends share: env settings (the session wrapper is ort-session.ts,
+ * shared with onnxruntime-node). It imports only
  * onnxruntime-web's types, because each entry point (`/wasm`, `/webgpu`) loads its own 14-28 MB
  * .wasm: ort-web.ts picks `/wasm`, the WebGPU worker `/webgpu`, and both pass their module in.
  */
 import type * as ort from 'onnxruntime-web';
-import { asModelError, throwIfAborted } from '../errors.ts';
-import { assertTile, srTileFromOutput, SerialQueue } from './tile.ts';
-import type { BackendId, InferenceSession, TileTensor } from './types.ts';
 
 /** Where onnxruntime-web's files are served from, and how many threads to use. */
 export interface OrtWebOptions {
@@ -14,6 +12,17 @@ export interface OrtWebOptions {
   wasmPaths?: string;
   /** WASM threads; default: all cores when crossOriginIsolated (ORT alone would pick half), else 1. */
   numThreads?: number;
+  /**
+   * Run WASM inference in onnxruntime's proxy worker; default true on a page (tiles never block the
+   * main thread), false in workers. bench/browser-inference.ts measures what it costs.
+   */
+  proxy?: boolean;
+  /** Session graph optimization level; default `all` (the benchmark compares the others). */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** onnxruntime's memory-pattern planning; default onnxruntime's (on). */
+  enableMemPattern?: boolean;
+  /** onnxruntime's CPU memory arena; default onnxruntime's (on). */
+  enableCpuMemArena?: boolean;
 }
 
 /** The default self-hosted location of onnxruntime-web's dist files (the dev server serves the repo root). */
@@ -42,48 +51,6 @@ export function configureOrtWasm(env: ort.Env, options: OrtWebOptions, wasmFile:
   env.wasm.numThreads = options.numThreads ?? defaultThreads();
   env.wasm.simd = true;
   // on a page, run WASM inference in onnxruntime's proxy worker so tiles never block the main thread
-  env.wasm.proxy = typeof document !== 'undefined';
+  env.wasm.proxy = options.proxy ?? typeof document !== 'undefined';
 }
 const configured = new WeakSet<object>();
-
-/** An onnxruntime-web session on either EP; the WebGPU worker reuses it. */
-export class OrtWebSession implements InferenceSession {
-  private readonly queue = new SerialQueue();
-
-  constructor(
-    readonly backend: BackendId,
-    readonly modelId: string,
-    readonly scale: number,
-    private readonly session: ort.InferenceSession,
-    private readonly tensorCtor: typeof ort.Tensor,
-  ) {}
-
-  /** Runs one tile; runs on one session are serialized (ORT-web cannot run them concurrently). */
-  async run(tile: TileTensor, signal?: AbortSignal): Promise<TileTensor> {
-    assertTile(tile);
-    return this.queue.run(async () => {
-      throwIfAborted(signal);
-      // a copy: in proxy mode the input buffer is transferred to onnxruntime's worker (detached here)
-      const input = new this.tensorCtor('float32', tile.data.slice(), [1, 1, tile.height, tile.width]);
-      let out: ort.InferenceSession.ReturnType;
-      try {
-        out = await this.session.run({ [this.session.inputNames[0] ?? 'lr']: input });
-      } catch (err) {
-        throw asModelError(err, 'SESSION_FAILED', `${this.modelId} on ${this.backend}`);
-      }
-      const result = srTileFromOutput(
-        out[this.session.outputNames[0] ?? 'sr'],
-        tile,
-        this.scale,
-        this.modelId,
-        this.backend,
-      );
-      throwIfAborted(signal);
-      return result;
-    });
-  }
-
-  async dispose(): Promise<void> {
-    await this.queue.run(() => this.session.release());
-  }
-}

@@ -4,7 +4,8 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { asModelError, throwIfAborted } from '../errors.ts';
-import { configureOrtWasm, OrtWebSession, type OrtWebOptions } from './ort-web-session.ts';
+import { configureOrtWasm, type OrtWebOptions } from './ort-web-session.ts';
+import { OrtSession } from './ort-session.ts';
 import type { BackendFactory } from './types.ts';
 
 export type { OrtWebOptions } from './ort-web-session.ts';
@@ -23,10 +24,16 @@ export function createWasmBackend(options: OrtWebOptions = {}): BackendFactory {
         // the proxy worker takes ownership of (detaches) what it is given: hand it a copy
         const session = await ort.InferenceSession.create(model.bytes.slice(), {
           executionProviders: ['wasm'],
-          graphOptimizationLevel: 'all',
+          graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+          ...(options.enableMemPattern === undefined ? {} : { enableMemPattern: options.enableMemPattern }),
+          ...(options.enableCpuMemArena === undefined
+            ? {}
+            : { enableCpuMemArena: options.enableCpuMemArena }),
         });
         throwIfAborted(signal);
-        return new OrtWebSession('wasm', model.id, model.scale, session, ort.Tensor);
+        const makeInput = (d: Float32Array, dims: number[]) => new ort.Tensor('float32', d, dims);
+        // inputs are copied only where the proxy worker will detach them
+        return new OrtSession('wasm', model.id, model.scale, session, makeInput, ort.env.wasm.proxy === true);
       } catch (err) {
         throw asModelError(err, 'SESSION_FAILED', `creating ${model.id} on wasm`);
       }

@@ -1,5 +1,5 @@
 /**
- * Backend selection by feature detection. `auto`: in browsers WebGPU when an adapter exists, else
+ * Backend selection by feature detection. `auto`: in browsers WebGPU on a hardware adapter, else
  * WASM; in Node onnxruntime-node on the CPU. Every session comes wrapped in a FallbackSession, so a
  * WebGPU failure moves work to WASM (node-webgpu to node-cpu) with a FallbackRecord, never silently.
  * Backend modules are imported lazily: a browser never loads onnxruntime-node, Node never loads
@@ -61,7 +61,8 @@ export async function planBackends(options: SelectOptions = {}): Promise<Backend
   if (pref === 'node-cpu' || pref === 'node-webgpu')
     throw new ModelError('BACKEND_UNAVAILABLE', `backend ${pref} runs in Node only`);
   if (pref === 'wasm') return { primary: await wasm(options), skipped: [] };
-  const gpu = await detectWebGpu();
+  // auto skips software adapters (SwiftShader: slower than WASM); an explicit webgpu still uses them
+  const gpu = await detectWebGpu(pref === 'auto');
   if (gpu.ok) return { primary: await webgpu(options), fallback: await wasm(options), skipped: [] };
   return { primary: await wasm(options), skipped: [{ from: 'webgpu', to: 'wasm', reason: gpu.reason }] };
 }

@@ -6,7 +6,8 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { asModelError, ModelError } from '../errors.ts';
 import type { GpuDeviceLike } from './gpu-types.ts';
-import { configureOrtWasm, OrtWebSession } from './ort-web-session.ts';
+import { configureOrtWasm } from './ort-web-session.ts';
+import { OrtSession } from './ort-session.ts';
 import type { FromWorker, ToWorker } from './webgpu-protocol.ts';
 
 interface WorkerScope {
@@ -16,7 +17,7 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope;
 
-let session: OrtWebSession | undefined;
+let session: OrtSession | undefined;
 let device: GpuDeviceLike | undefined;
 let lost: { reason: string; message: string } | undefined;
 
@@ -34,7 +35,9 @@ async function create(msg: Extract<ToWorker, { op: 'create' }>): Promise<void> {
     executionProviders: ['webgpu'],
     graphOptimizationLevel: 'all',
   });
-  session = new OrtWebSession('webgpu', msg.id, msg.scale, s, ort.Tensor);
+  // no input copy: each tile's buffer was transferred to this worker and is used once
+  const makeInput = (d: Float32Array, dims: number[]) => new ort.Tensor('float32', d, dims);
+  session = new OrtSession('webgpu', msg.id, msg.scale, s, makeInput, false);
   device = (await ort.env.webgpu.device) as unknown as GpuDeviceLike;
   void device.lost.then((info) => {
     lost = { reason: info.reason, message: info.message };
