@@ -64,6 +64,10 @@ mkdirSync(join(dist, 'models/weights'), { recursive: true });
 for (const name of readdirSync(weights).filter((n) => /\.(onnx|json)$/.test(n)))
   cpSync(join(weights, name), join(dist, 'models/weights', name));
 
+// the PyTorch trainer `tilesr train` runs (models/train/python.ts resolves it next to itself)
+for (const name of readdirSync(join(root, 'models/train')).filter((n) => n.endsWith('.py')))
+  cpSync(join(root, 'models/train', name), join(dist, 'models/train', name));
+
 // ambient module shims (`declare module 'dcmjs'` …) beside the declarations that use them
 for (const dir of ['formats', 'models', 'validation', 'plugin', 'cli'])
   for (const file of walk(join(root, dir)).filter((f) => f.endsWith('.d.ts')))
