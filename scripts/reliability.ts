@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { SoakResult } from '../bench/soak.ts';
-import { failures, percentile, runFuzz, type FuzzRun } from '../test/fuzz/runner.ts';
+import { failures, percentile, runFuzz, type CaseResult, type FuzzRun } from '../test/fuzz/runner.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +38,23 @@ interface Saved<T> {
   machine: string;
   date: string;
   data: T;
+  /** Fuzz only: each failure run again alone (one worker, 60 s), to tell a load stall from a loop. */
+  recheck?: CaseResult[];
+}
+
+/** Each failure of a run, run again alone with one worker and a 60 s limit. */
+async function recheck(run: FuzzRun): Promise<CaseResult[]> {
+  const bad = failures(run);
+  if (bad.length === 0) return [];
+  const again = await runFuzz({
+    cases: 0,
+    indices: bad.map((f) => f.index),
+    seed: run.seed,
+    limits: run.limits,
+    timeoutMs: 60_000,
+    concurrency: 1,
+  });
+  return again.results;
 }
 
 let fuzz: Saved<FuzzRun> | undefined;
@@ -59,6 +76,7 @@ if (values.cases) {
     },
   });
   fuzz = { machine: machine(), date: new Date().toISOString(), data: run };
+  fuzz.recheck = await recheck(run);
   if (values['fuzz-json']) writeFileSync(values['fuzz-json'], JSON.stringify(fuzz));
   const bad = failures(run);
   for (const f of bad)
@@ -67,8 +85,10 @@ if (values.cases) {
     );
   console.log(`fuzz: ${cases} cases, ${bad.length} failures, ${(run.wallMs / 1000).toFixed(0)} s`);
   if (bad.length > 0) process.exitCode = 1;
-} else if (values['fuzz-json'])
+} else if (values['fuzz-json']) {
   fuzz = JSON.parse(readFileSync(values['fuzz-json'], 'utf8')) as Saved<FuzzRun>;
+  fuzz.recheck ??= await recheck(fuzz.data);
+}
 
 if (values.soak) {
   const { runSoak } = await import('../bench/soak.ts');
@@ -103,6 +123,14 @@ function count<T>(xs: T[], key: (x: T) => string): Map<string, number> {
   const m = new Map<string, number>();
   for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1);
   return new Map([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+}
+
+/** What the failure did when run again alone (one worker, 60 s limit), if it was. */
+function recheckNote(again: CaseResult[] | undefined, index: number): string {
+  const r = again?.find((a) => a.index === index);
+  if (!r) return '';
+  const how = r.outcome === 'typed' ? `typed ${r.code ?? ''}` : r.outcome;
+  return `; alone (1 worker, 60 s limit): ${how} in ${r.ms.toFixed(0)} ms`;
 }
 
 function fuzzSection(s: Saved<FuzzRun>): string {
@@ -164,7 +192,7 @@ Times include worker-side decoding only (not the corpus generation); the machine
 ${table(['format', 'cases', 'decoded OK', 'typed FormatError', 'untyped error', 'hang', 'crash', 'p50 ms', 'p99 ms', 'max ms'], byFormat)}
 
 **Peak RSS of the whole run** (main thread + 2 decoding workers): ${mib(run.peakRssBytes)}.
-**Failures** (untyped, hang, crash): ${bad.length}.${bad.length > 0 ? '\n\n' + bad.map((f) => `- ${f.outcome} case ${f.index} ${f.kind} ${f.seedFile}: ${f.detail} ${f.message ?? ''}`).join('\n') : ''}
+**Failures** (untyped, hang, crash): ${bad.length}.${bad.length > 0 ? '\n\n' + bad.map((f) => `- ${f.outcome} case ${f.index} ${f.kind} ${f.seedFile}: ${f.detail} ${f.message ?? ''}${recheckNote(s.recheck, f.index)}`).join('\n') : ''}
 
 ### Errors by code
 

@@ -40,6 +40,8 @@ export interface FuzzOptions {
   /** Old-generation heap cap per worker in MiB: beyond it the worker dies (a crash). */
   maxHeapMb?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Run only these case indices (e.g. to re-check failures one at a time); default 0..cases-1. */
+  indices?: number[];
 }
 
 /** The results plus run-level facts. */
@@ -63,7 +65,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
   const limits = opts.limits ?? FUZZ_LIMITS;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const concurrency = opts.concurrency ?? 2;
-  const results: CaseResult[] = new Array<CaseResult>(opts.cases);
+  const order = opts.indices ?? Array.from({ length: opts.cases }, (_, i) => i);
+  const results: CaseResult[] = new Array<CaseResult>(order.length);
   let next = 0;
   let done = 0;
   let peakRss = process.memoryUsage.rss();
@@ -92,8 +95,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
     let worker = await spawn();
     try {
       for (;;) {
-        const i = next++;
-        if (i >= opts.cases) return;
+        const slot = next++;
+        if (slot >= order.length) return;
+        const i = order[slot] as number;
         const c = corpus.case(i);
         const base = {
           index: i,
@@ -137,7 +141,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
         });
         if ('reply' in ended) {
           const { reply } = ended;
-          results[i] = {
+          results[slot] = {
             ...base,
             outcome: reply.outcome,
             ms: reply.ms,
@@ -146,7 +150,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
             ...(reply.message && reply.outcome === 'untyped' ? { message: reply.message } : {}),
           };
         } else {
-          results[i] = {
+          results[slot] = {
             ...base,
             outcome: ended.outcome,
             message: ended.message,
@@ -156,7 +160,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
           worker = await spawn();
         }
         done++;
-        opts.onProgress?.(done, opts.cases);
+        opts.onProgress?.(done, order.length);
       }
     } finally {
       await worker.terminate();
