@@ -34,7 +34,7 @@ export interface ViewState {
 export interface DrawTile {
   col: number;
   row: number;
-  /** LR image px the tile covers. */
+  /** Shown image px the tile covers (fractional for a native cell of an overview-backed image). */
   rect: Rect;
   /** Enhanced pixels, [h, w, samples] real-unit floats (h = rect.height * scale). */
   pixels: { data: Float32Array; width: number; height: number; samples: number };

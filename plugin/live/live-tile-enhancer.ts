@@ -11,6 +11,11 @@
  *
  * On every render of the viewer the engine hands the adapter the stored tiles of the visible region
  * and the "AI-enhanced" label; the adapter draws both (there is no switch for the label).
+ *
+ * An overview-backed image (LiveImage.native) is worked on in NATIVE px: the adapter's view (shown
+ * px) is scaled to native px, zoom included, so enhancement starts past native resolution; each
+ * block reads its native window + halo on demand (aborted with the view) and is enhanced with the
+ * ranges of the overview; tiles are handed to the adapter in shown px. Adapters need not know.
  */
 import type { BackendId, FallbackRecord } from '../../models/backend/types.ts';
 import { computeRange, type NormRange } from '../../models/normalize.ts';
@@ -20,7 +25,13 @@ import { deviceTileLimits } from '../pipeline/enhance.ts';
 import { PipelineError } from '../pipeline/errors.ts';
 import { TILESR_VERSION } from '../pipeline/provenance.ts';
 import type { Priority, TileScheduler } from '../pipeline/scheduler.ts';
-import { bindTileEnhancer, haloFor, type EnhancedTile, type TileEnhancer } from '../pipeline/tile.ts';
+import {
+  bindTileEnhancer,
+  growRect,
+  haloFor,
+  type EnhancedTile,
+  type TileEnhancer,
+} from '../pipeline/tile.ts';
 import { maxTileForLimits, type Rect } from '../pipeline/tiler.ts';
 import { tileConsistencyPsnr } from './tile-check.ts';
 import { watermarkLabel, type WatermarkBox } from '../watermark/viewport.ts';
@@ -34,6 +45,7 @@ import type {
   LiveEnhanceStats,
   LiveImage,
   LiveTileInfo,
+  NativeSource,
   PixelSpacing,
   ViewerProvenance,
 } from './types.ts';
@@ -90,11 +102,46 @@ interface Block {
 }
 
 const MAX_STORED_TILES = 512;
+/**
+ * Native window reads in flight at once. Small reads decode on the page's thread: started all at
+ * once, the centre cell's read would share the thread with every other cell's decoding, so reads go
+ * in submission order (centre first) and a superseded view's reads that have not started are skipped.
+ */
+const MAX_NATIVE_READS = 2;
 const MAX_BOUND_IMAGES = 8;
 
 /** PipelineError and ModelError both say ABORTED when a signal fired. */
 function isAborted(e: unknown): boolean {
   return (e instanceof PipelineError ? e.code : (e as { code?: string } | undefined)?.code) === 'ABORTED';
+}
+
+/** The size of the grid an image's cells live in: native px for an overview-backed image. */
+function gridSize(image: LiveImage): { width: number; height: number } {
+  return image.native ?? image.raster;
+}
+
+/** A native-px rect in the shown (overview) image's px (fractional: the adapter draws it scaled). */
+function toShown(rect: Rect, n: NativeSource): Rect {
+  return {
+    x: rect.x / n.scaleX,
+    y: rect.y / n.scaleY,
+    width: rect.width / n.scaleX,
+    height: rect.height / n.scaleY,
+  };
+}
+
+/** A view of the shown image in native px: region grown outward to whole native px, zoom per native px. */
+function toNative(v: ViewState, n: NativeSource): ViewState {
+  const r = v.region;
+  const x0 = Math.max(0, Math.floor(r.x * n.scaleX));
+  const y0 = Math.max(0, Math.floor(r.y * n.scaleY));
+  const x1 = Math.min(n.width, Math.ceil((r.x + r.width) * n.scaleX));
+  const y1 = Math.min(n.height, Math.ceil((r.y + r.height) * n.scaleY));
+  const region =
+    r.width > 0 && r.height > 0
+      ? { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) }
+      : { x: 0, y: 0, width: 0, height: 0 };
+  return { ...v, width: n.width, height: n.height, region, zoom: v.zoom / Math.max(n.scaleX, n.scaleY) };
 }
 
 /** Copies `cell` (LR px) out of an enhanced block as its own [h*s, w*s, samples] pixels. */
@@ -151,6 +198,9 @@ export class LiveTileEnhancer {
   private listenedSession: SharedSession | undefined;
   private lastProvenanceImage: string | undefined;
   private readonly unsubscribe: () => void;
+  private nativeReads = 0;
+  private warmed: string | undefined;
+  private readonly readWaiters: Array<() => void> = [];
   private readonly deps: Required<Omit<LiveEngineDeps, 'maxNeighbours'>> & { maxNeighbours: number };
 
   constructor(
@@ -208,12 +258,14 @@ export class LiveTileEnhancer {
     return getModel(this.config.modelId, this.config.variant).scale;
   }
 
-  /** Pixel spacing of the enhanced image: the original's divided by the model's scale. */
+  /** Pixel spacing of the enhanced image: the original's (native for an overview) divided by the model's scale. */
   get enhancedSpacing(): PixelSpacing | undefined {
     if (!this.image) return undefined;
     const s = this.scale;
     const o = this.image.spacing;
-    return { ...o, row: o.row / s, column: o.column / s };
+    const n = this.image.native;
+    const [fx, fy] = n ? [n.scaleX, n.scaleY] : [1, 1];
+    return { ...o, row: o.row / fy / s, column: o.column / fx / s };
   }
 
   /** Where enhancement stands now. */
@@ -299,19 +351,20 @@ export class LiveTileEnhancer {
     return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   }
 
-  /** The adapter's view when it shows the current image. */
+  /** The adapter's view when it shows the current image (native px for an overview-backed one). */
   private view(): ViewState | undefined {
     const v = this.adapter.view();
-    return v && this.image && v.imageId === this.image.imageId ? v : undefined;
+    if (!v || !this.image || v.imageId !== this.image.imageId) return undefined;
+    return this.image.native ? toNative(v, this.image.native) : v;
   }
 
   private cellRect(col: number, row: number, image = this.image as LiveImage): Rect {
-    const { width, height } = image.raster;
+    const { width, height } = gridSize(image);
     return cellRect(col, row, this.config.tileSize, width, height);
   }
 
   private cells(region: Rect): { visible: Cell[]; ring: Cell[] } {
-    const { width, height } = (this.image as LiveImage).raster;
+    const { width, height } = gridSize(this.image as LiveImage);
     return gridCells(region, this.config.tileSize, width, height, this.config.prefetchRing);
   }
 
@@ -500,10 +553,11 @@ export class LiveTileEnhancer {
       }
       if (signal.aborted || this.job !== job) return;
       const T = this.config.tileSize;
+      const size = gridSize(img);
       const cells = visible.filter(
         ([col, row]) =>
-          col * T < img.raster.width &&
-          row * T < img.raster.height &&
+          col * T < size.width &&
+          row * T < size.height &&
           !this.tiles.has(this.tileKey(img.imageId, col, row)),
       );
       for (const block of this.blocks(img, cells, b, 'prefetch'))
@@ -511,12 +565,103 @@ export class LiveTileEnhancer {
     }
   }
 
+  /**
+   * An overview-backed block: reads its native window + halo (only the file's tiles under it) and
+   * enhances it through a TileEnhancer bound to that window with the overview's ranges; the result
+   * and the values around it are returned in native px. The window's id keys cache and scheduler,
+   * so two views wanting the same block share one run.
+   */
+  private async enhanceNative(
+    block: Block,
+    native: NativeSource,
+    shared: SharedSession,
+    signal: AbortSignal,
+  ): Promise<{
+    result: EnhancedTile;
+    enhancer: TileEnhancer;
+    frame: { data: Float32Array; width: number; samples: number; x: number; y: number };
+  }> {
+    const { image } = block;
+    const c = this.config;
+    const entry = getModel(c.modelId, c.variant);
+    const win = growRect(block.rect, haloFor(entry), native.width, native.height);
+    const values = await this.inReadSlot(signal, () => native.readWindow(win, signal));
+    const samples = image.raster.samples;
+    if (values.length !== win.width * win.height * samples)
+      throw new PipelineError(
+        'INVALID_REQUEST',
+        `native window ${win.width}x${win.height} read ${values.length} samples, not ${win.width * win.height * samples}`,
+      );
+    const enhancer = bindTileEnhancer({
+      values,
+      width: win.width,
+      height: win.height,
+      samples,
+      frame: image.frame,
+      imageId: `${image.imageId}@native:${win.x},${win.y},${win.width}x${win.height}`,
+      modelId: c.modelId,
+      variant: c.variant,
+      bands: image.bands,
+      ranges: this.rangesFor(image),
+      session: shared.session,
+      scheduler: this.deps.scheduler,
+      cache: this.deps.cache,
+    });
+    const local = { ...block.rect, x: block.rect.x - win.x, y: block.rect.y - win.y };
+    const r = await enhancer.enhanceTile(local, { priority: block.priority, signal });
+    const shift = (q: Rect): Rect => ({ ...q, x: q.x + win.x, y: q.y + win.y });
+    return {
+      result: { ...r, rect: shift(r.rect), input: shift(r.input) },
+      enhancer,
+      frame: { data: values, width: win.width, samples, x: win.x, y: win.y },
+    };
+  }
+
+  /**
+   * Enhancement is on but the view is zoomed out: create the session now (model fetch, hash check,
+   * backend start take seconds on WASM), so the first tile after zooming in waits for inference only.
+   * A failure is reported when a tile needs the session.
+   */
+  private warmSession(): void {
+    const c = this.config;
+    const key = `${c.modelId}|${c.variant}|${c.backend}`;
+    if (this.warmed === key) return;
+    this.warmed = key;
+    void this.deps.session(c.modelId, c.variant, c.backend).catch(() => undefined);
+  }
+
+  /** Runs `read` when one of MAX_NATIVE_READS slots is free (FIFO); ABORTED if `signal` fired meanwhile. */
+  private async inReadSlot<T>(signal: AbortSignal, read: () => Promise<T>): Promise<T> {
+    if (this.nativeReads >= MAX_NATIVE_READS) await new Promise<void>((r) => this.readWaiters.push(r));
+    else this.nativeReads++;
+    try {
+      if (signal.aborted) throw new PipelineError('ABORTED', 'the view moved on');
+      const out = await read();
+      if (signal.aborted) throw new PipelineError('ABORTED', 'the view moved on');
+      return out;
+    } finally {
+      // hand the slot straight to the next waiter (the count stays), else free it
+      const next = this.readWaiters.shift();
+      if (next) next();
+      else this.nativeReads--;
+    }
+  }
+
   /** Enhances one block and stores its cells; resolves with the number of cells stored. */
   private async enhanceBlock(block: Block, shared: SharedSession, signal: AbortSignal): Promise<number> {
     const { image } = block;
-    const enhancer = this.enhancerFor(image, shared);
     const t0 = performance.now();
-    const result = await enhancer.enhanceTile(block.rect, { priority: block.priority, signal });
+    let result: EnhancedTile;
+    let enhancer: TileEnhancer;
+    // the values the consistency check compares with, and where they start (native window or frame)
+    let frame: { data: ArrayLike<number>; width: number; samples: number; x: number; y: number };
+    if (image.native) {
+      ({ result, enhancer, frame } = await this.enhanceNative(block, image.native, shared, signal));
+    } else {
+      enhancer = this.enhancerFor(image, shared);
+      result = await enhancer.enhanceTile(block.rect, { priority: block.priority, signal });
+      frame = { data: image.modality, width: image.raster.width, samples: image.raster.samples, x: 0, y: 0 };
+    }
     const requestMs = performance.now() - t0;
     if (signal.aborted) return 0;
     if (result.inferences > 0) {
@@ -526,13 +671,19 @@ export class LiveTileEnhancer {
     }
     const ranges = enhancer.ranges;
     const backend: BackendId | 'cache' = result.backends[0] ?? shared.session.backend;
-    const frame = { data: image.modality, width: image.raster.width, samples: image.raster.samples };
     let stored = 0;
     for (const [col, row] of block.cells) {
       const key = this.tileKey(image.imageId, col, row);
       const rect = this.cellRect(col, row, image);
       const pixels = sliceTile(result, rect);
-      const worst = tileConsistencyPsnr(frame, rect, image.bands, { ...pixels, scale: result.scale }, ranges);
+      const local = { ...rect, x: rect.x - frame.x, y: rect.y - frame.y };
+      const worst = tileConsistencyPsnr(
+        frame,
+        local,
+        image.bands,
+        { ...pixels, scale: result.scale },
+        ranges,
+      );
       const info: LiveTileInfo = {
         col,
         row,
@@ -624,7 +775,22 @@ export class LiveTileEnhancer {
       consistencyThresholdDb: c.consistencyThresholdDb,
       tilesrVersion: TILESR_VERSION,
       createdAt: new Date().toISOString(),
+      ...(image.native
+        ? {
+            source: {
+              resolution: 'native' as const,
+              width: image.native.width,
+              height: image.native.height,
+              overviewScale: { x: image.native.scaleX, y: image.native.scaleY },
+            },
+          }
+        : {}),
     };
+  }
+
+  /** The stored enhanced pixels of a cell of the current image and configuration (tests, diagnostics). */
+  tilePixels(col: number, row: number): DrawTile['pixels'] | undefined {
+    return this.image && this.tiles.get(this.tileKey(this.image.imageId, col, row))?.pixels;
   }
 
   /** The render listener: schedule work, hand the visible tiles and the label to the adapter. */
@@ -643,6 +809,7 @@ export class LiveTileEnhancer {
     this.update(active, v.region);
     if (!active) {
       this.setStatus(this.config.enabled ? 'zoom-in' : 'off');
+      if (this.config.enabled) this.warmSession();
       return;
     }
     const tiles = this.visibleTiles(v.region);
@@ -651,11 +818,13 @@ export class LiveTileEnhancer {
     const entry = getModel(this.config.modelId, this.config.variant);
     const label = watermarkLabel(entry.id, entry.scale, entry.perceptual);
     const drawn = tiles.map((t) => this.describe(t));
+    const native = (this.image as LiveImage).native;
     const result = this.adapter.draw(
       tiles.map((t, i) => ({
         col: t.col,
         row: t.row,
-        rect: t.rect,
+        // adapters draw in the shown image's px: a native cell covers 1/scale of an overview px per px
+        rect: native ? toShown(t.rect, native) : t.rect,
         pixels: t.pixels,
         flagged: (drawn[i] as LiveTileInfo).flagged,
       })),

@@ -32,6 +32,23 @@ export interface LiveImage {
   /** Pixel spacing of the original (enhanced spacing = this / scale). */
   spacing: PixelSpacing;
   frame: number;
+  /**
+   * Set when `raster` is a reduced-resolution overview of a larger image: cells, tile rects and
+   * provenance are then in NATIVE px, each block's pixels (+ halo) read on demand from the native
+   * image, normalized with ranges computed once from the overview (`modality`).
+   */
+  native?: NativeSource;
+}
+
+/** The full-resolution image behind an overview-backed LiveImage. */
+export interface NativeSource {
+  width: number;
+  height: number;
+  /** Native px per shown (overview) px along x and y. */
+  scaleX: number;
+  scaleY: number;
+  /** Real-unit values of a native window, all bands, [height, width, samples]; decodes only what it covers. */
+  readWindow(rect: Rect, signal?: AbortSignal): Promise<Float32Array>;
 }
 
 /** What live enhancement does; the host sets it from its properties. */
@@ -91,8 +108,13 @@ export interface ViewerProvenance {
   fallbacks: FallbackRecord[];
   normalization: BandNormalization[];
   tile: { size: number; halo: number };
-  /** Bounding box of the enhanced tiles, LR image px. */
+  /** Bounding box of the enhanced tiles, LR image px (native px when `source.resolution` is 'native'). */
   region: Rect;
+  /**
+   * Set when the shown image is an overview: the tiles were enhanced from NATIVE-resolution windows
+   * of the width x height image (not from the overview shown), with ranges from the overview.
+   */
+  source?: { resolution: 'native'; width: number; height: number; overviewScale: { x: number; y: number } };
   tiles: LiveTileInfo[];
   /** Pixel spacing of the enhanced grid: the original's divided by the scale. */
   spacing: PixelSpacing;

@@ -133,6 +133,15 @@ export class ExportController implements ReactiveController {
       if (signal.aborted) throw new ExportError('ABORTED', 'export was cancelled', { cause: signal.reason });
     };
     abortCheck();
+    const ovr = job.loaded.overview;
+    // the shown pixels are an overview: exporting them would pass a reduced image off as the file's
+    if (ovr)
+      throw new ExportError(
+        'UNSUPPORTED_EXPORT',
+        `the viewer shows a ${job.loaded.raster.width}x${job.loaded.raster.height} overview of a ` +
+          `${ovr.fullWidth}x${ovr.fullHeight} image; export of overview-backed images is not supported ` +
+          'in the viewer: enhance the file with `tilesr enhance` (streamed, native resolution)',
+      );
     const info = job.loaded.raster.info;
     const writer = await getWriter(options.format);
     writer.check(info); // before any inference, and before the file is read again

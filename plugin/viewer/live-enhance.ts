@@ -34,10 +34,14 @@ export type {
   ViewerProvenance,
 } from '../live/types.ts';
 
-/** A registered cornerstone raster as the live engine sees it. */
+/**
+ * A registered cornerstone raster as the live engine sees it. An overview that can read
+ * full-resolution windows becomes a native-backed image: the engine enhances native windows and
+ * hands tiles back in overview px, the cornerstone image's own coordinates.
+ */
 export function liveImageOf(loaded: LoadedRaster): LiveImage {
   const d = loaded.display;
-  return {
+  const image: LiveImage = {
     imageId: loaded.imageId,
     raster: loaded.raster,
     modality: loaded.modality,
@@ -45,6 +49,16 @@ export function liveImageOf(loaded: LoadedRaster): LiveImage {
     spacing: loaded.spacing,
     frame: loaded.raster.frame,
   };
+  const { overview, readWindow } = loaded;
+  if (overview && readWindow)
+    image.native = {
+      width: overview.fullWidth,
+      height: overview.fullHeight,
+      scaleX: overview.scaleX,
+      scaleY: overview.scaleY,
+      readWindow: async (rect, signal) => (await readWindow(rect, signal)).modality,
+    };
+  return image;
 }
 
 /** The live-enhancement controller of one viewer element. */

@@ -4,6 +4,7 @@
  * cornerstone-core itself has no tools; these are the few a viewer cannot do without.
  */
 import type { Cornerstone, Point } from './cornerstone.ts';
+import { getLoadedRaster } from './loader.ts';
 
 /** Sets the zoom to `scale` screen px per image px, keeping image point `centre` (default: the canvas centre's) where it is. */
 export function zoomTo(cs: Cornerstone, element: HTMLElement, scale: number, centre?: Point): void {
@@ -25,7 +26,11 @@ export function zoomBy(cs: Cornerstone, element: HTMLElement, factor: number, an
   const vp = cs.getViewport(element);
   if (!vp) return;
   const before = cs.canvasToPixel(element, anchor);
-  vp.scale = Math.min(64, Math.max(0.05, vp.scale * factor));
+  // an overview stands for a larger image: allow the same zoom past NATIVE resolution
+  const id = cs.getEnabledElement(element).image?.imageId;
+  const ovr = id === undefined ? undefined : getLoadedRaster(id)?.overview;
+  const max = 64 * (ovr ? Math.max(ovr.scaleX, ovr.scaleY) : 1);
+  vp.scale = Math.min(max, Math.max(0.05, vp.scale * factor));
   cs.setViewport(element, vp);
   const after = cs.canvasToPixel(element, anchor);
   const vp2 = cs.getViewport(element) ?? vp;

@@ -62,9 +62,13 @@ export interface OpenCallbacks {
 export const FULL_RESOLUTION_DISPLAY_BYTES = 64 * 2 ** 20;
 
 /** The overview size to read for display, or undefined to read full resolution. */
-export function displayTarget(info: ImageInfo, element: HTMLElement): ReadOptions['targetSize'] {
+export function displayTarget(
+  info: ImageInfo,
+  element: HTMLElement,
+  maxBytes = FULL_RESOLUTION_DISPLAY_BYTES,
+): ReadOptions['targetSize'] {
   const bytes = info.width * info.height * info.samples * bytesPerSample(info.dtype);
-  if (info.format !== 'geotiff' || bytes <= FULL_RESOLUTION_DISPLAY_BYTES) return undefined;
+  if (info.format !== 'geotiff' || bytes <= maxBytes) return undefined;
   // the element in device pixels (a hidden/unsized element: a common laptop screen)
   const dpr = globalThis.devicePixelRatio || 1;
   const width = Math.ceil((element.clientWidth || 1280) * dpr);
@@ -96,6 +100,8 @@ export class OpenController implements ReactiveController {
   private abort: AbortController | undefined;
   /** Settles when the latest open/frame change is shown (or failed). */
   ready: Promise<void> = Promise.resolve();
+  /** Decoded size (bytes) above which a GeoTIFF is shown on an overview (see displayTarget). */
+  fullResolutionBytes = FULL_RESOLUTION_DISPLAY_BYTES;
 
   constructor(
     host: ReactiveControllerHost,
@@ -171,7 +177,7 @@ export class OpenController implements ReactiveController {
     const element = this.element;
     if (!cs || !element)
       throw Object.assign(new Error('the viewer is not connected'), { code: 'NOT_CONNECTED' });
-    const targetSize = displayTarget(source.info, element);
+    const targetSize = displayTarget(source.info, element, this.fullResolutionBytes);
     // an overview covering the element; without one, every k-th pixel read block row by block row
     const raster = await source.read({
       frame,

@@ -24,7 +24,11 @@ import {
 } from '../../viewer/live-enhance.ts';
 import { getLoadedRaster, type LoadedRaster, type PixelSpacing } from '../../viewer/loader.ts';
 import * as nav from '../../viewer/navigation.ts';
-import { OpenController, type ViewerImageInfo } from '../../viewer/open-controller.ts';
+import {
+  FULL_RESOLUTION_DISPLAY_BYTES,
+  OpenController,
+  type ViewerImageInfo,
+} from '../../viewer/open-controller.ts';
 import type { WatermarkBox } from '../../watermark/viewport.ts';
 import { ExportError } from '../../export/errors.ts';
 import './sr-viewer.events.ts';
@@ -76,6 +80,12 @@ export class SrViewer extends LitElement {
   @property({ type: Number, attribute: 'consistency-threshold' }) consistencyThreshold = 35;
   /** Attach to this existing cornerstone element instead of creating one (set before connecting). */
   @property({ attribute: false }) cornerstoneElement: HTMLElement | undefined;
+  /**
+   * Decoded size (bytes) above which a GeoTIFF opens on an overview sized to the element (default
+   * 64 MiB); zooming past native resolution then enhances native windows read on demand.
+   */
+  @property({ type: Number, attribute: 'full-resolution-bytes' }) fullResolutionBytes: number =
+    FULL_RESOLUTION_DISPLAY_BYTES;
   /** Canvas x (px) left of which enhanced pixels are not drawn; set by <sr-compare>. */
   @property({ type: Number, attribute: false }) splitX = 0;
 
@@ -252,6 +262,7 @@ export class SrViewer extends LitElement {
   async open(input: File | Blob | URL | string | ArrayBuffer | Uint8Array): Promise<void> {
     await this.ensureConnected();
     const source: RasterInput = typeof input === 'string' ? new URL(input, location.href) : input;
+    this.opener.fullResolutionBytes = this.fullResolutionBytes;
     await this.opener.open(source, this.frame);
   }
 
