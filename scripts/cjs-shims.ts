@@ -5,6 +5,7 @@
  * Without them the picture writers cannot load in the demo page or the browser tests.
  */
 import type { Plugin } from '@web/dev-server-core';
+import { readFile } from 'node:fs/promises';
 
 const CJS_FILES = [
   /\/node_modules\/crc-32\/crc32\.js$/,
@@ -51,14 +52,82 @@ const CJS_NAMED: Record<string, { file: string; names: string[] }> = {
 };
 const NAMED_PREFIX = '/__cjs-named/';
 
+/**
+ * UMD packages that @cornerstonejs/dicom-image-loader (a test-only host loader) imports as ES
+ * modules (`import * as dicomParser`, codec factories as default exports). formats/ loads the very
+ * same files as UMD scripts through formats/load.ts (codec-libjxl is an ES module already), so they are not transformed in place: only
+ * imports FROM the loader are redirected to a module wrapping its own copy of the file.
+ */
+const LOADER_IMPORTER = /\/node_modules\/@cornerstonejs\/dicom-image-loader\//;
+const LOADER_UMD: Record<string, { file: string; names: string[] }> = {
+  'dicom-parser': {
+    file: 'node_modules/dicom-parser/dist/dicomParser.min.js',
+    names: [
+      'parseDicom',
+      'readPart10Header',
+      'explicitDataSetToJS',
+      'explicitElementToString',
+      'createJPEGBasicOffsetTable',
+      'readEncapsulatedPixelDataFromFragments',
+      'readEncapsulatedImageFrame',
+      'readEncapsulatedPixelData',
+      'isStringVr',
+      'isPrivateTag',
+      'parsePN',
+      'parseTM',
+      'parseDA',
+      'DataSet',
+      'ByteStream',
+      'sharedCopy',
+      'littleEndianByteArrayParser',
+      'bigEndianByteArrayParser',
+      'version',
+    ],
+  },
+  '@cornerstonejs/codec-charls/decodewasmjs': {
+    file: 'node_modules/@cornerstonejs/codec-charls/dist/charlswasm_decode.js',
+    names: [],
+  },
+  '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs': {
+    file: 'node_modules/@cornerstonejs/codec-libjpeg-turbo-8bit/dist/libjpegturbowasm_decode.js',
+    names: [],
+  },
+  '@cornerstonejs/codec-openjpeg/decodewasmjs': {
+    file: 'node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.js',
+    names: [],
+  },
+  '@cornerstonejs/codec-openjph/wasmjs': {
+    file: 'node_modules/@cornerstonejs/codec-openjph/dist/openjphjs.js',
+    names: [],
+  },
+};
+const LOADER_PREFIX = '/__cjs-loader/';
+
 /** The dev-server plugin serving CJS_FILES through cjsToEsm (and CJS_NAMED's re-export modules). */
 export function cjsShims(): Plugin {
   return {
     name: 'cjs-shims',
-    resolveImport({ source }) {
+    resolveImport({ source, context }) {
+      if (source in LOADER_UMD && LOADER_IMPORTER.test(context.path))
+        return `${LOADER_PREFIX}${encodeURIComponent(source)}.js`;
       return source in CJS_NAMED ? `${NAMED_PREFIX}${source}.js` : undefined;
     },
-    serve(ctx) {
+    async serve(ctx) {
+      if (ctx.path.startsWith(LOADER_PREFIX)) {
+        const umd = LOADER_UMD[decodeURIComponent(ctx.path.slice(LOADER_PREFIX.length, -'.js'.length))];
+        if (!umd) return undefined;
+        // `require('zlib')` in dicom-parser's UMD head: deflate is decoded by pako in the loader
+        const source = `const require = () => ({});\n${await readFile(umd.file, 'utf8')}`;
+        const body = cjsToEsm(source).replace(
+          'export default module.exports;',
+          [
+            'const __m = module.exports;',
+            'export default __m;',
+            ...umd.names.map((n) => `export const ${n} = __m.${n};`),
+          ].join('\n'),
+        );
+        return { body, type: 'js' };
+      }
       if (!ctx.path.startsWith(NAMED_PREFIX)) return undefined;
       const entry = CJS_NAMED[ctx.path.slice(NAMED_PREFIX.length, -'.js'.length)];
       if (!entry) return undefined;

@@ -140,3 +140,34 @@ test('a viewer package is imported only by its adapter under plugin/viewer/; ada
       assert.ok(p === null || !p.startsWith('plugin/components/'), `${f} imports ${s}`);
     }
 });
+
+// The OHIF extension (issue 11): glue over plugin/viewer/cornerstone3d and the components. It may
+// import the host's packages (@cornerstonejs/*, react, react-dom; @ohif/* is typed locally) and the
+// project's public layers, but no onnxruntime (sessions come from models/backend) and no other
+// viewer; nothing in the library imports it.
+test('extensions/ohif imports only @cornerstonejs/*, react and react-dom; plugin/ never imports extensions/', () => {
+  const files = sources('extensions/ohif');
+  assert.ok(
+    files.some((f) => f.endsWith('extension.ts')),
+    'scanned extensions/ohif',
+  );
+  for (const f of files)
+    for (const s of imports(f)) {
+      if (s.startsWith('.')) {
+        const p = resolved(f, s) as string;
+        assert.match(p, /^(extensions\/ohif|models|plugin|formats)\//, `${f} imports ${s}`);
+        continue;
+      }
+      assert.match(
+        s,
+        /^(@cornerstonejs\/(?!codec-)|react$|react-dom($|\/))/,
+        `${f} imports the package ${s}`,
+      );
+    }
+  for (const layer of LAYERS)
+    for (const f of sources(layer))
+      for (const s of imports(f)) {
+        const p = resolved(f, s);
+        assert.ok(p === null || !p.startsWith('extensions/'), `${f} imports ${s}`);
+      }
+});

@@ -1,6 +1,6 @@
 /**
  * Cornerstone3D behind the live engine's ViewerAdapter (plugin/live/adapter.ts): a StackViewport
- * showing `tilesr:` images (loader.ts). Enhanced tiles, their outline and the mark are drawn on a 2D
+ * showing `tilesr:` images (loader.ts) or host images bridged into it (host-images.ts). Enhanced tiles, their outline and the mark are drawn on a 2D
  * canvas laid over the viewport's canvas, through the image->canvas affine taken from the camera on
  * every IMAGE_RENDERED (README.md says why this layer and not extra actors or SVG).
  */

@@ -6,7 +6,17 @@
 export { Cornerstone3DAdapter, type Cornerstone3DAdapterOptions, type Cs3dDrawn } from './adapter.ts';
 export { Cs3dLiveEnhancement, spacingOf, toLiveImage } from './live.ts';
 export {
+  HostImageError,
+  bridgeHostImage,
+  isTilesrImageId,
+  loadHostImage,
+  rasterFromCs3dImage,
+  type HostImageErrorCode,
+} from './host-images.ts';
+export {
   SCHEME,
+  MAX_HOST_FRAMES,
+  registerHostRaster,
   StackLoaderError,
   imageIdForUrl,
   registerStackRaster,

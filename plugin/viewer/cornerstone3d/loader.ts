@@ -38,6 +38,10 @@ export class StackLoaderError extends Error {
 }
 
 const images = new Map<string, StackImage>();
+/** Host image ids bridged (host-images.ts), oldest first: their frames are copies, so few are kept. */
+const hostIds = new Set<string>();
+/** Bridged host frames kept (shown + prefetched neighbours; the host's cache keeps the originals). */
+export const MAX_HOST_FRAMES = 16;
 const pending = new Map<string, Promise<StackImage>>();
 let counter = 0;
 let registered = false;
@@ -52,6 +56,24 @@ export function registerStackRaster(raster: Raster): string {
   const imageId = `${SCHEME}:mem/${++counter}`;
   images.set(imageId, makeImage(imageId, raster));
   return imageId;
+}
+
+/**
+ * Registers the raster of a HOST image (host-images.ts) under the host's own image id (kept, never
+ * modified). Only the latest MAX_HOST_FRAMES are kept; the metadata provider does not answer for
+ * them (the host's providers do).
+ */
+export function registerHostRaster(imageId: string, raster: Raster): StackImage {
+  const image = makeImage(imageId, raster);
+  images.set(imageId, image);
+  hostIds.delete(imageId);
+  hostIds.add(imageId);
+  for (const old of hostIds) {
+    if (hostIds.size <= MAX_HOST_FRAMES) break;
+    hostIds.delete(old);
+    images.delete(old);
+  }
+  return image;
 }
 
 /** The frame behind an image id once it has loaded (undefined before). */
@@ -94,7 +116,10 @@ export function loadStackImage(imageId: string, signal?: AbortSignal): Promise<S
 
 /** Forgets frames (e.g. when a viewer's series changes); Cornerstone3D's cache is the caller's. */
 export function forgetStackImages(imageIds: Iterable<string>): void {
-  for (const id of imageIds) images.delete(id);
+  for (const id of imageIds) {
+    images.delete(id);
+    hostIds.delete(id);
+  }
 }
 
 function makeImage(imageId: string, raster: Raster): StackImage {
@@ -194,7 +219,8 @@ function num3(v: unknown): [number, number, number] | undefined {
 
 /** Cornerstone3D metadata modules of a loaded frame (StackViewport asks for these). */
 function metadataOf(type: string, imageId: string): unknown {
-  const e = images.get(imageId);
+  // a bridged host image is described by the host's own providers
+  const e = imageId.startsWith(`${SCHEME}:`) ? images.get(imageId) : undefined;
   if (!e) return undefined;
   const r = e.raster;
   const md = r.info.metadata;
