@@ -56,6 +56,7 @@ export default {
     nodeBuiltinStubs(),
     cjsShims(),
     nodeDecodePlugin(),
+    (await import('./test/fuzz-corpus.plugin.mjs')).fuzzCorpusPlugin(),
     nodeInferPlugin(),
     exportCheckPlugin(),
     olCogServerPlugin(),

@@ -4,7 +4,9 @@
  * enhances them with the real onnxruntime-node models through enhanceRaster, aborting a share of
  * the runs at a random moment, switching model/variant and file now and then and closing every
  * session and source it leaves. Memory (RSS, heap after a forced GC when `--expose-gc` is on) is
- * sampled throughout: growth between 10% of the run and the end is the leak signal.
+ * sampled throughout. The run starts with a warm-up that opens every file and runs every
+ * model/variant once (lazily loaded codecs and module code stay in the heap for good, which is not
+ * a leak); the leak signal is the growth from the later of the warm-up's end and tile 100 to the end.
  */
 import { readFileSync } from 'node:fs';
 import type { RasterSource } from '../formats/raster.ts';
@@ -48,7 +50,11 @@ export interface SoakResult {
   errors: number;
   errorMessages: string[];
   samples: SoakSample[];
-  /** (end - at 10%) / at 10% of heapUsed and RSS. */
+  /** Tiles decoded during the warm-up (every file, every model/variant once). */
+  warmUpTiles: number;
+  /** Index in `samples` of the drift baseline: the later of the warm-up's end and tile 100. */
+  baselineSample: number;
+  /** (end - baseline) / baseline of heapUsed and RSS. */
   heapDrift: number;
   rssDrift: number;
   peakRss: number;
@@ -82,10 +88,19 @@ export async function runSoak(opts: { minutes: number; seed?: number }): Promise
     errors: 0,
     errorMessages: [],
     samples: [],
+    warmUpTiles: 0,
+    baselineSample: 0,
     heapDrift: 0,
     rssDrift: 0,
     peakRss: 0,
   };
+  // every file with every model/variant of its family once, before anything is measured
+  const warm = FILES.flatMap((f) =>
+    [2, 4].flatMap((scale) =>
+      (['fidelity', 'perceptual'] as const).map((variant) => ({ f, scale, variant })),
+    ),
+  );
+  let baseline = -1;
   const sample = () => {
     gc?.();
     const m = process.memoryUsage();
@@ -105,18 +120,19 @@ export async function runSoak(opts: { minutes: number; seed?: number }): Promise
   let lastSample = 0;
   try {
     while (performance.now() < end) {
-      if (!source || tilesOnFile >= 25) {
+      const wu = warm[res.tilesDecoded];
+      if (!source || tilesOnFile >= 25 || (wu && wu.f !== file)) {
         await source?.close();
-        file = FILES[Math.floor(r() * FILES.length)] as (typeof FILES)[number];
+        file = wu ? wu.f : (FILES[Math.floor(r() * FILES.length)] as (typeof FILES)[number]);
         source = await openRaster(new Uint8Array(readFileSync(file.path)));
         res.files++;
         tilesOnFile = 0;
       }
       // a model/variant switch every ~20 tiles, or when the file's family changes
-      const scale = r() < 0.7 ? 2 : 4;
-      const variant: Variant = r() < 0.2 ? 'perceptual' : 'fidelity';
+      const scale = wu ? wu.scale : r() < 0.7 ? 2 : 4;
+      const variant: Variant = wu ? wu.variant : r() < 0.2 ? 'perceptual' : 'fidelity';
       const key = `${file.family}-x${scale}/${variant}`;
-      if (!session || !sessionKey.startsWith(file.family) || r() < 0.05) {
+      if (!session || !sessionKey.startsWith(file.family) || (wu && key !== sessionKey) || r() < 0.05) {
         if (session) {
           await session.dispose();
           res.sessionsClosed++;
@@ -164,9 +180,12 @@ export async function runSoak(opts: { minutes: number; seed?: number }): Promise
       } finally {
         clearTimeout(timer);
       }
-      if (performance.now() - lastSample > 2000) {
+      if (res.tilesDecoded === warm.length) res.warmUpTiles = warm.length;
+      const due = baseline < 0 && res.tilesDecoded >= Math.max(warm.length, 100);
+      if (due || performance.now() - lastSample > 2000) {
         lastSample = performance.now();
         sample();
+        if (due) baseline = res.samples.length - 1;
       }
     }
   } finally {
@@ -178,9 +197,10 @@ export async function runSoak(opts: { minutes: number; seed?: number }): Promise
   }
   sample();
   res.wallMs = performance.now() - t0;
-  const base = res.samples[
-    Math.min(res.samples.length - 1, Math.floor(res.samples.length / 10))
-  ] as SoakSample;
+  // a run too short to reach the baseline falls back to 10% of the samples (said in the report)
+  res.baselineSample =
+    baseline >= 0 ? baseline : Math.min(res.samples.length - 1, Math.floor(res.samples.length / 10));
+  const base = res.samples[res.baselineSample] as SoakSample;
   const last = res.samples[res.samples.length - 1] as SoakSample;
   res.heapDrift = (last.heapUsed - base.heapUsed) / base.heapUsed;
   res.rssDrift = (last.rss - base.rss) / base.rss;

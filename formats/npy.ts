@@ -1,6 +1,6 @@
 /** NumPy .npy (format 1.0) reading and writing, little-endian, C order. No DOM, no Node APIs. */
 import { FormatError } from './errors.ts';
-import type { SampleType, TypedPixels } from './raster.ts';
+import { DEFAULT_LIMITS, type DecodeLimits, type SampleType, type TypedPixels } from './raster.ts';
 
 const DESCR: Record<SampleType, string> = {
   uint8: '|u1',
@@ -38,14 +38,24 @@ export function encodeNpy(a: NdArray): Uint8Array {
   return out;
 }
 
-/** Parses .npy bytes (versions 1-3, little-endian numeric dtypes, C order). */
-export function decodeNpy(bytes: Uint8Array): NdArray {
+/**
+ * Parses .npy bytes (versions 1-3, little-endian numeric dtypes, C order). The shape must be
+ * non-negative integers whose product is within `limits.maxSamples`; every refusal is a FormatError.
+ */
+export function decodeNpy(
+  bytes: Uint8Array,
+  limits: Pick<DecodeLimits, 'maxSamples'> = DEFAULT_LIMITS,
+): NdArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) {
     throw new FormatError('UNKNOWN_FORMAT', 'not a .npy file');
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const major = bytes[6] ?? 1;
+  if (major !== 1 && major !== 2 && major !== 3)
+    throw new FormatError('UNSUPPORTED_SAMPLE_FORMAT', `.npy format version ${major} is not supported`);
+  if (major !== 1 && bytes.length < 12)
+    throw new FormatError('TRUNCATED', '.npy header length runs past the end');
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const hstart = major === 1 ? 10 : 12;
   if (hstart + hlen > bytes.length) throw new FormatError('TRUNCATED', '.npy header runs past the end');
@@ -57,13 +67,23 @@ export function decodeNpy(bytes: Uint8Array): NdArray {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
-    .map(Number);
+    .map((t) => (/^\d+$/.test(t) ? Number(t) : NaN));
+  if (!/'shape':\s*\(/.test(header) || shape.some((d) => !Number.isSafeInteger(d)))
+    throw new FormatError(
+      'MISSING_ATTRIBUTE',
+      `.npy shape (${shapeText.slice(0, 80)}) is not a tuple of integers`,
+    );
   const dtype = (Object.keys(DESCR) as SampleType[]).find(
     (k) => DESCR[k] === descr || DESCR[k].replace('<', '|') === descr,
   );
   if (!dtype || fortran)
     throw new FormatError('UNSUPPORTED_SAMPLE_FORMAT', `unsupported .npy dtype ${descr}`);
   const n = shape.reduce((p, d) => p * d, 1);
+  if (n > limits.maxSamples)
+    throw new FormatError(
+      'DIMENSIONS_TOO_LARGE',
+      `.npy shape ${shape.join('x')} holds more than ${limits.maxSamples} values`,
+    );
   const start = hstart + hlen;
   const size = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 }[dtype];
   if (start + n * size > bytes.length) throw new FormatError('TRUNCATED', '.npy data runs past the end');

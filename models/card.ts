@@ -68,6 +68,18 @@ export function summarizeCard(json: unknown, where: string): ModelCard {
   const sha256 = field<string>(onnx, 'sha256', 'string', where);
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ModelError('MODEL_LOAD_FAILED', `${where}: malformed sha256`);
   const ops = onnx['ops'];
+  // numbers the tiler and the loader compute with: a card must not make them nonsense
+  const whole = (key: string, v: number, min: number, max: number): number => {
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new ModelError(
+        'MODEL_LOAD_FAILED',
+        `${where}: card field "${key}" must be an integer in ${min}..${max}`,
+      );
+    return v;
+  };
+  whole('scale', field<number>(c, 'scale', 'number', where), 1, 16);
+  whole('receptive_field_lr_px', field<number>(c, 'receptive_field_lr_px', 'number', where), 0, 4096);
+  whole('onnx.bytes', field<number>(onnx, 'bytes', 'number', where), 0, Number.MAX_SAFE_INTEGER);
   return {
     name: field(c, 'name', 'string', where),
     domain,

@@ -105,28 +105,41 @@ export function listModels(): ModelEntry[] {
 // Node's fs is reached through a variable specifier so browser bundlers and dev servers leave it alone.
 const NODE_FS = 'node:fs/promises';
 
-async function readUrl(url: string, signal?: AbortSignal): Promise<Uint8Array> {
+/** A file or response larger than the card's `onnx.bytes`: refused before any byte is read. */
+class OversizedError extends Error {}
+
+async function readUrl(url: string, signal?: AbortSignal, maxBytes?: number): Promise<Uint8Array> {
+  const tooBig = (size: number) => {
+    if (maxBytes !== undefined && size > maxBytes)
+      throw new OversizedError(`${url} is ${size} bytes, more than the card's ${maxBytes}`);
+  };
   if (url.startsWith('file:')) {
     const fs = (await import(NODE_FS)) as typeof NodeFs;
+    if (maxBytes !== undefined) tooBig((await fs.stat(new URL(url))).size);
     return new Uint8Array(await fs.readFile(new URL(url), { signal }));
   }
   const res = await fetch(url, { signal });
   if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} for ${url}`);
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared)) tooBig(declared);
   return new Uint8Array(await res.arrayBuffer());
 }
 
 /**
  * Reads the entry's weights and verifies their sha256 against the card before returning them, so no
- * session is ever created from unverified bytes. Throws IntegrityError (INTEGRITY_MISMATCH),
- * ModelError MODEL_LOAD_FAILED (missing/unreadable) or ABORTED.
+ * session is ever created from unverified bytes. A file larger than the card's `onnx.bytes` is refused
+ * (INTEGRITY_MISMATCH) before it is read, so an oversized file never fills memory. Throws
+ * IntegrityError (INTEGRITY_MISMATCH), ModelError MODEL_LOAD_FAILED (missing/unreadable) or ABORTED.
  */
 export async function loadModelBytes(entry: ModelEntry, signal?: AbortSignal): Promise<Uint8Array> {
   throwIfAborted(signal);
   let bytes: Uint8Array;
   try {
-    bytes = await readUrl(entry.onnxUrl, signal);
+    bytes = await readUrl(entry.onnxUrl, signal, entry.card.onnx.bytes);
   } catch (err) {
     if (signal?.aborted) throw new ModelError('ABORTED', 'aborted', { cause: signal.reason });
+    if (err instanceof OversizedError)
+      throw new ModelError('INTEGRITY_MISMATCH', `${entry.key}.onnx: ${err.message}`, { cause: err });
     throw asModelError(err, 'MODEL_LOAD_FAILED', `reading ${entry.key} from ${entry.onnxUrl}`);
   }
   await verifySha256(bytes, entry.sha256, `${entry.key}.onnx`);

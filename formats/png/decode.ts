@@ -2,9 +2,9 @@
  * A small PNG decoder for ground truth and benchmark images: 8/16-bit gray, gray+alpha, RGB, RGBA and
  * palette, non-interlaced (alpha is dropped: metrics compare colour samples). Uses pako for zlib.
  */
-import { inflate } from 'pako';
+import { Inflate } from 'pako';
 import { FormatError } from '../errors.ts';
-import { DEFAULT_LIMITS } from '../raster.ts';
+import { DEFAULT_LIMITS, type DecodeLimits } from '../raster.ts';
 import { paeth, PNG_SIGNATURE } from './common.ts';
 
 /** A decoded PNG: pixel-interleaved samples (1 = gray, 3 = RGB). */
@@ -21,8 +21,16 @@ export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
-/** Decodes a PNG file's bytes. */
-export function decodePng(bytes: Uint8Array): DecodedPng {
+/**
+ * Decodes a PNG file's bytes. `limits` (maxDimension, maxSamples) are checked against IHDR before
+ * anything is allocated, and the zlib stream is inflated into a buffer of exactly the size IHDR
+ * implies, so a small file cannot make it allocate more (a zlib bomb ends in
+ * DECOMPRESSED_SIZE_MISMATCH). Every refusal is a FormatError with a code.
+ */
+export function decodePng(
+  bytes: Uint8Array,
+  limits: Pick<DecodeLimits, 'maxDimension' | 'maxSamples'> = DEFAULT_LIMITS,
+): DecodedPng {
   if (!isPng(bytes)) throw new FormatError('UNKNOWN_FORMAT', 'not a PNG file');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 8;
@@ -39,6 +47,7 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     if (pos + 12 + len > bytes.length) throw new FormatError('TRUNCATED', `chunk ${type} runs past the end`);
     const body = bytes.subarray(pos + 8, pos + 8 + len);
     if (type === 'IHDR') {
+      if (len < 13) throw new FormatError('CORRUPT_DATA', `IHDR is ${len} bytes, not 13`);
       width = dv.getUint32(pos + 8);
       height = dv.getUint32(pos + 12);
       depth = body[8] ?? 0;
@@ -60,9 +69,9 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     );
   // checked before inflating: a 60-byte header can declare gigapixels
   if (
-    width > DEFAULT_LIMITS.maxDimension ||
-    height > DEFAULT_LIMITS.maxDimension ||
-    width * height * channels > DEFAULT_LIMITS.maxSamples
+    width > limits.maxDimension ||
+    height > limits.maxDimension ||
+    width * height * channels > limits.maxSamples
   )
     throw new FormatError('DIMENSIONS_TOO_LARGE', `PNG declares ${width}x${height}x${channels} samples`);
   if (idat.length === 0) throw new FormatError('TRUNCATED', 'no image data');
@@ -72,16 +81,34 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     joined.set(c, o);
     o += c.length;
   }
-  let raw: Uint8Array;
-  try {
-    raw = inflate(joined);
-  } catch (err) {
-    throw new FormatError('CORRUPT_DATA', `zlib: ${(err as Error).message ?? err}`);
-  }
   const bpp = (channels * depth) / 8;
   const stride = width * bpp;
-  if (raw.length < height * (stride + 1))
+  const expected = height * (stride + 1);
+  const raw = new Uint8Array(expected);
+  let filled = 0;
+  const inf = new Inflate({ chunkSize: 1 << 16 });
+  inf.onData = (chunk: Uint8Array | ArrayBuffer) => {
+    const c = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
+    if (filled + c.length > expected)
+      throw new FormatError(
+        'DECOMPRESSED_SIZE_MISMATCH',
+        `image data inflate to more than the ${expected} bytes IHDR implies`,
+      );
+    raw.set(c, filled);
+    filled += c.length;
+  };
+  try {
+    inf.push(joined, true);
+  } catch (err) {
+    if (err instanceof FormatError) throw err;
+    throw new FormatError('CORRUPT_DATA', `zlib: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  if (filled < expected) {
+    if (inf.err !== 0) throw new FormatError('CORRUPT_DATA', `zlib: ${String(inf.msg || inf.err)}`);
     throw new FormatError('TRUNCATED', 'image data shorter than the header says');
+  }
   const img = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const f = raw[y * (stride + 1)];

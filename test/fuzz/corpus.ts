@@ -7,18 +7,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Deflate } from 'pako';
+import { modelSeeds, mutateModel, mutateNpy, mutatePng, npySeeds, pngSeeds } from './corpus-extra.ts';
 import { walkDicom, walkTiff, type DicomSeedStructure, type TiffSeedStructure } from './structure.ts';
 
 /** One generated input. */
 export interface FuzzCase {
   index: number;
-  format: 'dicom' | 'tiff';
+  format: 'dicom' | 'tiff' | 'png' | 'npy' | 'model';
   seedFile: string;
   /** Mutation family, e.g. 'truncate-boundary', 'tiff-tag', 'bomb-zstd'. */
   kind: string;
   /** What exactly was changed, for reproducing a failure by hand. */
   detail: string;
   bytes: Uint8Array;
+  /** Model cases: the weights written next to the card (`bytes`) as model.onnx. */
+  onnx?: Uint8Array;
 }
 
 /** mulberry32: small, fast, reproducible. */
@@ -90,6 +93,33 @@ export class Corpus {
     const s = pick(r, this.tiff);
     const { kind, detail, bytes } = mutateTiff(r, s, this.bombs);
     return { index, format: 'tiff', seedFile: s.path, kind, detail, bytes };
+  }
+
+  private extraSeeds?: {
+    png: ReturnType<typeof pngSeeds>;
+    npy: ReturnType<typeof npySeeds>;
+    model: ReturnType<typeof modelSeeds>;
+  };
+
+  /**
+   * Extra case `index` (its own numbering, so DICOM/TIFF case numbers never move): inputs to
+   * `metrics` and to the external-model path, in turn PNG, .npy, model (card + weights).
+   */
+  extraCase(index: number): FuzzCase {
+    const r = rng((this.seed * 0x27d4eb2f) ^ Math.imul(index + 1, 0x165667b1));
+    this.extraSeeds ??= { png: pngSeeds(), npy: npySeeds(), model: modelSeeds() };
+    const seeds = this.extraSeeds;
+    const which = index % 3;
+    if (which === 0) {
+      const s = pick(r, seeds.png);
+      return { index, format: 'png', seedFile: s.path, ...mutatePng(r, s, this.bombs) };
+    }
+    if (which === 1) {
+      const s = pick(r, seeds.npy);
+      return { index, format: 'npy', seedFile: s.path, ...mutateNpy(r, s) };
+    }
+    const s = pick(r, seeds.model);
+    return { index, format: 'model', seedFile: s.path, ...mutateModel(r, s) };
   }
 }
 

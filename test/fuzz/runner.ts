@@ -42,6 +42,15 @@ export interface FuzzOptions {
   onProgress?: (done: number, total: number) => void;
   /** Run only these case indices (e.g. to re-check failures one at a time); default 0..cases-1. */
   indices?: number[];
+  /** Extra cases (PNG, .npy, model; `Corpus.extraCase`), run after the DICOM/TIFF ones (default 0). */
+  extra?: number;
+  /** Run only these extra indices (with `indices`, for re-checks); default 0..extra-1. */
+  extraIndices?: number[];
+}
+
+/** True for formats numbered by `Corpus.extraCase`. */
+export function isExtra(format: FuzzCase['format']): boolean {
+  return format === 'png' || format === 'npy' || format === 'model';
 }
 
 /** The results plus run-level facts. */
@@ -65,7 +74,13 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
   const limits = opts.limits ?? FUZZ_LIMITS;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const concurrency = opts.concurrency ?? 2;
-  const order = opts.indices ?? Array.from({ length: opts.cases }, (_, i) => i);
+  const order: { i: number; extra: boolean }[] = [
+    ...(opts.indices ?? Array.from({ length: opts.cases }, (_, i) => i)).map((i) => ({ i, extra: false })),
+    ...(opts.extraIndices ?? Array.from({ length: opts.extra ?? 0 }, (_, i) => i)).map((i) => ({
+      i,
+      extra: true,
+    })),
+  ];
   const results: CaseResult[] = new Array<CaseResult>(order.length);
   let next = 0;
   let done = 0;
@@ -97,8 +112,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
       for (;;) {
         const slot = next++;
         if (slot >= order.length) return;
-        const i = order[slot] as number;
-        const c = corpus.case(i);
+        const job = order[slot] as { i: number; extra: boolean };
+        const i = job.i;
+        const c = job.extra ? corpus.extraCase(i) : corpus.case(i);
         const base = {
           index: i,
           format: c.format,
@@ -111,10 +127,24 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
         const ended = await new Promise<
           { reply: CaseReply } | { outcome: 'hang' | 'crash'; message: string }
         >((resolve) => {
-          const timer = setTimeout(
-            () => resolve({ outcome: 'hang', message: `no answer in ${timeoutMs} ms` }),
-            timeoutMs,
-          );
+          // The limit is the worker's time, not the main thread's: while another lane builds a case
+          // (a 256 MiB bomb takes seconds) this thread's timers and messages wait. A timer that
+          // fires more than a second late re-arms once, and a reply already queued when the timer
+          // fires still wins (setImmediate runs after the poll phase that delivers it).
+          let rearmed = false;
+          const arm = (ms: number): ReturnType<typeof setTimeout> => {
+            const due = performance.now() + ms;
+            return setTimeout(() => {
+              const late = performance.now() - due;
+              if (late > 1000 && !rearmed) {
+                rearmed = true;
+                timer = arm(Math.min(ms, Math.max(2000, late)));
+                return;
+              }
+              setImmediate(() => resolve({ outcome: 'hang', message: `no answer in ${timeoutMs} ms` }));
+            }, ms);
+          };
+          let timer = arm(timeoutMs);
           const cleanup = () => {
             clearTimeout(timer);
             worker.off('message', onMessage);
@@ -136,8 +166,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
           worker.on('message', onMessage);
           worker.on('error', onError);
           worker.on('exit', onExit);
-          const req: CaseRequest = { id: i, bytes: c.bytes, limits };
-          worker.postMessage(req, [c.bytes.buffer as ArrayBuffer]);
+          const req: CaseRequest = {
+            id: i,
+            format: c.format,
+            bytes: c.bytes,
+            ...(c.onnx ? { onnx: c.onnx } : {}),
+            limits,
+          };
+          const transfer = [c.bytes.buffer as ArrayBuffer];
+          if (c.onnx && c.onnx.buffer !== c.bytes.buffer) transfer.push(c.onnx.buffer as ArrayBuffer);
+          worker.postMessage(req, transfer);
         });
         if ('reply' in ended) {
           const { reply } = ended;
