@@ -22,6 +22,7 @@ const SUITES: Record<string, () => Promise<SuiteOutput>> = {
   soak: async () => (await import('./soak.ts')).benchSoak(),
   lzw: async () => (await import('./lzw.ts')).benchLzw(),
   'open-large': async () => (await import('./open-large.ts')).benchOpenLarge(),
+  peers: async () => (await import('./peers.ts')).benchPeers(),
 };
 
 const args = process.argv.slice(2);

@@ -56,7 +56,8 @@ const COMMANDS: Record<string, Entry> = {
   train: {
     summary:
       'train --domain medical|satellite --scale 2|4 --data DIR_OR_FILES... --out DIR [--preset smoke|standard|full] [--minutes N]\n' +
-      '          [--init ID|CARD] [--variant fidelity|perceptual] [--arch srresnet|fast] [--degradation bicubic|realistic] [--val DIR]',
+      '          [--init ID|CARD] [--variant fidelity|perceptual] [--arch srresnet|fast] [--degradation bicubic|realistic] [--val DIR]\n' +
+      '          [--batch N] [--patch LR_PX] [--lr RATE]',
     load: async () => (await import('./commands/train.ts')).train,
   },
 };

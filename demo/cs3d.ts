@@ -33,4 +33,11 @@ $('next').addEventListener('click', () => void viewer.stepSlice(1));
 $('zoom-in').addEventListener('click', () => viewer.zoomBy(4));
 $('reset').addEventListener('click', () => viewer.resetView());
 
+// ?backend=wasm|webgpu|auto overrides cs3d.html's `auto` (attributes win before or after upgrade)
+const wantBackend = new URLSearchParams(location.search).get('backend');
+if (wantBackend === 'auto' || wantBackend === 'webgpu' || wantBackend === 'wasm') {
+  viewer.setAttribute('backend', wantBackend);
+  $('control').setAttribute('backend', wantBackend);
+}
+
 viewer.srcs = SERIES;

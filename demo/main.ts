@@ -152,7 +152,9 @@ async function measureHere(): Promise<void> {
 $<HTMLButtonElement>('validate').addEventListener('click', () => void measureHere());
 
 // ?sample=satellite&enhance=0&backend=webgpu: links and scripts start in a given state. Attributes,
-// not properties: they win whether or not the elements are upgraded yet.
+// not properties: they win whether or not the elements are upgraded yet. Without ?backend the page
+// keeps index.html's `auto`: WebGPU on a hardware adapter, else WASM with the reason shown in
+// <sr-progress> and <sr-provenance> (a software adapter such as SwiftShader is slower than WASM).
 const params = new URLSearchParams(location.search);
 if (params.get('enhance') === '0') {
   viewer.removeAttribute('enhance');

@@ -5,6 +5,7 @@
 import '../plugin/components/sr-progress/sr-progress.ts';
 import '../plugin/components/sr-provenance/sr-provenance.ts';
 import type { RasterInput } from '../formats/input.ts';
+import type { BackendPreference, FallbackRecord } from '../models/backend/types.ts';
 import { openEnhancedMap, type BandStyle, type EnhancedMap } from '../plugin/viewer/openlayers/index.ts';
 
 const SAMPLE = '/demo/samples/u16_rgb_cog_deflate_ovr.tif';
@@ -15,9 +16,22 @@ const errorBox = $<HTMLParagraphElement>('error');
 host.style.width = '100%';
 host.style.height = '560px';
 let current: EnhancedMap | undefined;
-
 const emit = (type: string, detail: unknown) =>
   host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+/** `auto` (WebGPU on a hardware adapter, else WASM, reported) unless ?backend=wasm|webgpu|auto says. */
+const wantBackend = new URLSearchParams(location.search).get('backend');
+const backend: BackendPreference =
+  wantBackend === 'wasm' || wantBackend === 'webgpu' || wantBackend === 'auto' ? wantBackend : 'auto';
+/** Fallback records already sent as sr-fallback, so <sr-progress> hears each once. */
+const reported = new Set<string>();
+const reportFallbacks = (records: FallbackRecord[]) => {
+  for (const record of records) {
+    const key = `${record.from}>${record.to}:${record.reason}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    emit('sr-fallback', { record });
+  }
+};
 
 function bandStyle(): BandStyle {
   const n = $<HTMLInputElement>('bands')
@@ -33,17 +47,22 @@ async function open(input: RasterInput): Promise<void> {
   errorBox.hidden = true;
   await current?.dispose();
   current = undefined;
+  reported.clear();
   host.replaceChildren();
   try {
     current = await openEnhancedMap({
       target: host,
       input,
-      backend: 'wasm',
+      backend,
       enhance: $<HTMLInputElement>('enhance').checked,
       on: {
         progress: (p) => emit('sr-enhance-progress', p),
         tile: (tile) => emit('sr-tile-enhanced', { tile, backend: tile.backend, ms: tile.ms }),
-        provenance: (provenance) => emit('sr-provenance', { provenance }),
+        provenance: (provenance) => {
+          // the map has no fallback callback: its provenance carries the records (auto's skip too)
+          reportFallbacks(provenance.fallbacks);
+          emit('sr-provenance', { provenance });
+        },
         status: (status) => emit('sr-enhance-status', { status }),
         rendered: (tiles, watermark) => emit('sr-rendered', { tiles, watermark }),
         error: (e) => {

@@ -1,8 +1,9 @@
 // The demo page end to end in Debian's Chromium, served by the README's own command (`npm run demo`,
 // run here as a child process exactly as a user types it, with no environment variable beyond a
-// port): /demo/index.html answers 200, the satellite sample opens and is enhanced on WASM under the
-// watermark, a user's file opens through the picker, "Measure in this page" produces a report in
-// <sr-report>, and no request leaves 127.0.0.1.
+// port): /demo/index.html answers 200, the satellite sample opens on the page's default backend
+// (`auto`) and is enhanced under the watermark (on WASM here, with auto's reason for skipping WebGPU
+// shown in <sr-progress> and <sr-provenance>), a user's file opens through the picker, "Measure in
+// this page" produces a report in <sr-report>, and no request leaves 127.0.0.1.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,7 +13,11 @@ import { anyFreePort, launchChromium } from '../scripts/repo-server.ts';
 
 type Viewer = HTMLElement & {
   info?: { format: string };
-  provenance?: { modelId: string; backends: Record<string, number> };
+  provenance?: {
+    modelId: string;
+    backends: Record<string, number>;
+    fallbacks?: { from: string; to: string; reason: string }[];
+  };
   watermark?: { lines: string[] };
 };
 
@@ -74,14 +79,27 @@ const viewerState = () =>
   });
 
 test('the demo page: sample enhanced under the watermark, own file, in-page report, localhost only', async () => {
-  await page.goto(`${server.origin}/demo/index.html?sample=satellite&backend=wasm`);
+  // no ?backend: the page's default, `auto`
+  await page.goto(`${server.origin}/demo/index.html?sample=satellite`);
   await page.waitForFunction(() => (document.getElementById('viewer') as Viewer).provenance, undefined, {
     timeout: 120_000,
   });
   let s = await viewerState();
   assert.equal(s.format, 'geotiff');
   assert.equal(s.provenance?.modelId, 'satellite-x2');
-  assert.ok((s.provenance?.backends.wasm ?? 0) > 0, JSON.stringify(s.provenance?.backends));
+  assert.equal(await page.locator('#viewer').getAttribute('backend'), 'auto');
+  if ((s.provenance?.backends.webgpu ?? 0) === 0) {
+    // auto without a hardware adapter (here SwiftShader, or no WebGPU): WASM, and the panels say why
+    assert.ok((s.provenance?.backends.wasm ?? 0) > 0, JSON.stringify(s.provenance?.backends));
+    const reason = s.provenance?.fallbacks?.find((f) => f.from === 'webgpu' && f.to === 'wasm')?.reason;
+    assert.ok(reason, JSON.stringify(s.provenance?.fallbacks));
+    assert.match(await page.locator('sr-provenance .fallbacks').innerText(), /webgpu → wasm: \S/);
+    assert.match(await page.locator('sr-progress .fallback').innerText(), /fell back to WASM: \S/i);
+    assert.ok(
+      (await page.locator('sr-progress .fallback').innerText()).includes(reason.slice(0, 40)),
+      'sr-progress shows the same reason as the provenance',
+    );
+  }
   assert.ok(s.watermark?.lines.join(' ').includes('AI-enhanced'), JSON.stringify(s.watermark));
   // the provenance panel follows the viewer
   assert.match(await page.locator('sr-provenance .model').innerText(), /satellite-x2/);

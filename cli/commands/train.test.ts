@@ -269,3 +269,33 @@ test(
     }
   },
 );
+
+test('--batch, --patch, --lr: bad values are usage errors, raised before any Python runs', async () => {
+  const base = ['train', '--domain', 'medical', '--scale', '2', '--data', DATA[0] as string, '--out'];
+  const dir = await mkdtemp(join(tmpdir(), 'tilesr-trainargs-'));
+  try {
+    for (const bad of [
+      ['--patch', '4'],
+      ['--patch', '12.5'],
+      ['--batch', '0'],
+      ['--batch', '0.5'],
+      ['--lr', '0'],
+    ]) {
+      const written: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = (chunk: string | Uint8Array) => (written.push(String(chunk)), true);
+      let code: number;
+      try {
+        code = await main([...base, join(dir, 'o'), ...bad, '--python', '/nonexistent/python3']);
+      } finally {
+        process.stderr.write = write;
+      }
+      assert.equal(code, 1);
+      // a usage error, raised before the interpreter is looked for (else TRAIN_PYTHON_MISSING)
+      assert.match(written.join(''), /^error USAGE: --(patch|batch|lr) /, bad.join(' '));
+      assert.deepEqual(await readdir(dir), [], `${bad.join(' ')} created output`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

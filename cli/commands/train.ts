@@ -87,6 +87,9 @@ const OPTIONS = {
   preset: { type: 'string', default: 'standard' },
   minutes: { type: 'string' },
   iterations: { type: 'string' },
+  batch: { type: 'string' },
+  patch: { type: 'string' },
+  lr: { type: 'string' },
   init: { type: 'string' },
   variant: { type: 'string', default: 'fidelity' },
   arch: { type: 'string', default: 'srresnet' },
@@ -255,6 +258,12 @@ export interface TrainOptions {
   preset: Preset;
   minutes?: number;
   iterations?: number;
+  /** Overrides the preset's batch size. */
+  batch?: number;
+  /** Overrides the preset's LR patch size (px). */
+  patch?: number;
+  /** Overrides the learning rate (default 1e-4 for a same-architecture fine-tune or perceptual, else 2e-4). */
+  lr?: number;
   init?: string;
   variant: 'fidelity' | 'perceptual';
   arch: 'srresnet' | 'fast';
@@ -325,6 +334,7 @@ export async function runTrain(o: TrainOptions): Promise<TrainOutput> {
     // --init: a shipped id (fidelity weights) or an external card, both sha256-checked before use
     let initOnnx: string | undefined;
     let initLabel: string | undefined;
+    let initSameArch = false;
     if (o.init) {
       const entry = o.init.endsWith('.json')
         ? await loadExternalModel(pathToFileURL(resolve(o.init)))
@@ -334,6 +344,11 @@ export async function runTrain(o: TrainOptions): Promise<TrainOutput> {
       initOnnx = join(work, 'init.onnx');
       await writeFile(initOnnx, await loadModelBytes(entry, signal));
       initLabel = `${entry.key} (sha256 ${entry.sha256.slice(0, 12)}...)`;
+      // a fast student of a full teacher starts from random weights (distillation): scratch learning rate
+      const want = o.arch === 'fast' ? { channels: 32, blocks: 6 } : { channels: 64, blocks: 16 };
+      initSameArch =
+        entry.card.architecture['channels'] === want.channels &&
+        entry.card.architecture['blocks'] === want.blocks;
     }
 
     const perceptual = o.variant === 'perceptual';
@@ -346,9 +361,9 @@ export async function runTrain(o: TrainOptions): Promise<TrainOutput> {
       threads,
       iterations: o.iterations ?? preset.iterations,
       minutes: o.minutes ?? preset.minutes,
-      batch: preset.batch,
-      lr_patch: o.scale === 4 && preset.lrPatch > 48 ? 48 : preset.lrPatch,
-      lr: initOnnx && !perceptual ? 1e-4 : perceptual ? 1e-4 : 2e-4,
+      batch: o.batch ?? preset.batch,
+      lr_patch: o.patch ?? (o.scale === 4 && preset.lrPatch > 48 ? 48 : preset.lrPatch),
+      lr: o.lr ?? (perceptual || (initOnnx && initSameArch) ? 1e-4 : 2e-4),
       ema: preset.ema,
       log_every: preset.logEvery,
       val_every: preset.valEvery,
@@ -565,6 +580,12 @@ export async function train(argv: string[], context: CommandContext): Promise<nu
     throw new UsageError(`--seed wants a non-negative integer, got "${v.seed}"`);
   const iterations = positiveNumber('iterations', v.iterations);
   const threads = positiveNumber('threads', v.threads);
+  const batch = positiveNumber('batch', v.batch);
+  if (batch !== undefined && !Number.isInteger(batch))
+    throw new UsageError(`--batch wants a positive integer, got "${v.batch}"`);
+  const patch = positiveNumber('patch', v.patch);
+  if (patch !== undefined && (!Number.isInteger(patch) || patch < 8))
+    throw new UsageError(`--patch wants an integer >= 8 (LR px), got "${v.patch}"`);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
@@ -577,6 +598,9 @@ export async function train(argv: string[], context: CommandContext): Promise<nu
       preset: choice('preset', v.preset, ['smoke', 'standard', 'full']),
       minutes: positiveNumber('minutes', v.minutes),
       iterations: iterations === undefined ? undefined : Math.round(iterations),
+      batch,
+      patch,
+      lr: positiveNumber('lr', v.lr),
       init: v.init,
       variant: choice('variant', v.variant, ['fidelity', 'perceptual']),
       arch: choice('arch', v.arch, ['srresnet', 'fast']),
