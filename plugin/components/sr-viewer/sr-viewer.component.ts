@@ -76,6 +76,13 @@ export class SrViewer extends LitElement {
   @property({ type: Number, attribute: 'tile-size' }) tileSize = 64;
   /** Rings of tiles around the visible ones enhanced ahead (at lower priority). */
   @property({ type: Number }) prefetch = 1;
+  /**
+   * Largest side (LR px) of one inference block: missing visible tiles are merged into blocks of up to
+   * this side so they share one halo (each tile still stored, checked and drawn on its own). 0 (the
+   * default): one inference per tile, the first tile soonest; 256 cut LR px computed per LR px shown
+   * from 1.96 to 1.28 for the zoomed demo view (`npm run bench -- zoom`).
+   */
+  @property({ type: Number, attribute: 'block-size' }) blockSize = 0;
   /** Consistency-check threshold in dB below which a tile gets a marker outline. */
   @property({ type: Number, attribute: 'consistency-threshold' }) consistencyThreshold = 35;
   /** Attach to this existing cornerstone element instead of creating one (set before connecting). */
@@ -233,6 +240,7 @@ export class SrViewer extends LitElement {
       'anyZoom',
       'tileSize',
       'prefetch',
+      'blockSize',
       'consistencyThreshold',
       'splitX',
     ];
@@ -253,6 +261,7 @@ export class SrViewer extends LitElement {
       anyZoom: this.anyZoom,
       tileSize: this.tileSize,
       prefetchRing: this.prefetch,
+      blockSize: this.blockSize,
       consistencyThresholdDb: this.consistencyThreshold,
       splitX: this.splitX,
     });
