@@ -20,6 +20,7 @@ const SUITES: Record<string, () => Promise<SuiteOutput>> = {
   range: async () => (await import('./range.ts')).benchRange(),
   'large-cog': async () => (await import('./large-cog.ts')).benchLargeCog(),
   soak: async () => (await import('./soak.ts')).benchSoak(),
+  'soak-page': async () => (await import('./soak-page.ts')).benchSoakPage(),
   lzw: async () => (await import('./lzw.ts')).benchLzw(),
   'open-large': async () => (await import('./open-large.ts')).benchOpenLarge(),
   peers: async () => (await import('./peers.ts')).benchPeers(),

@@ -57,6 +57,11 @@ export function sharedSession(
   return p;
 }
 
+/** Shared sessions created (or being created) on this page: one per model/variant/backend used. */
+export function sharedSessionCount(): number {
+  return sessions.size;
+}
+
 /** Disposes every shared session (tests, page teardown). */
 export async function disposeSharedSessions(): Promise<void> {
   const all = [...sessions.values()];
