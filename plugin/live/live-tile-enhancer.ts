@@ -23,7 +23,7 @@ import { getModel } from '../../models/registry.ts';
 import type { TileCache } from '../pipeline/cache.ts';
 import { deviceTileLimits } from '../pipeline/enhance.ts';
 import { PipelineError } from '../pipeline/errors.ts';
-import { TILESR_VERSION } from '../pipeline/provenance.ts';
+import { TILESR_VERSION, modelVersionOf } from '../pipeline/provenance.ts';
 import type { Priority, TileScheduler } from '../pipeline/scheduler.ts';
 import {
   bindTileEnhancer,
@@ -748,7 +748,7 @@ export class LiveTileEnhancer {
       modelId: entry.id,
       variant: entry.variant,
       modelKey: entry.key,
-      modelVersion: `${entry.card.name}-${entry.card.phase}-it${entry.card.iterations}`,
+      modelVersion: modelVersionOf(entry),
       sha256: entry.sha256,
       perceptual: entry.perceptual,
       scale: entry.scale,

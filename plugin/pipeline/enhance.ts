@@ -26,7 +26,13 @@ import { assemble } from './assemble.ts';
 import { excessPlane, RANGE_RULE } from './range.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
-import { scaledSpacing, TILESR_VERSION, type BandNormalization, type Provenance } from './provenance.ts';
+import {
+  scaledSpacing,
+  TILESR_VERSION,
+  type BandNormalization,
+  type Provenance,
+  modelVersionOf,
+} from './provenance.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
 import { Stitcher } from './stitch.ts';
 import { haloFor, runTile, type TileRunOutput } from './tile.ts';
@@ -248,7 +254,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
       modelId: entry.id,
       variant: entry.variant,
       modelKey: entry.key,
-      modelVersion: `${entry.card.name}-${entry.card.phase}-it${entry.card.iterations}`,
+      modelVersion: modelVersionOf(entry),
       sha256: entry.sha256,
       perceptual: entry.perceptual,
       scale,

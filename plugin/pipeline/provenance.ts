@@ -1,6 +1,7 @@
 /** What an enhanced result carries about how it was made, and the spacing of the SR grid. */
 import type { BackendId, FallbackRecord } from '../../models/backend/types.ts';
 import type { PixelWindow, Spacing } from '../../formats/raster.ts';
+import type { ModelEntry } from '../../models/registry.ts';
 
 /** tilesr's version, recorded in provenance (a test keeps it equal to package.json). */
 export const TILESR_VERSION = '0.1.0';
@@ -68,6 +69,11 @@ export interface Provenance {
  * Spacing of the SR grid for LR `region` of a raster whose pixels are `lrStep` image pixels apart:
  * pixel spacing divided by the scale; a geotransform re-anchored at the region and divided too.
  */
+/** The model version every provenance records: card name, training phase and iterations. */
+export function modelVersionOf(entry: Pick<ModelEntry, 'card'>): string {
+  return `${entry.card.name}-${entry.card.phase}-it${entry.card.iterations}`;
+}
+
 export function scaledSpacing(
   spacing: Spacing | undefined,
   region: PixelWindow,

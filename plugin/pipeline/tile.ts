@@ -14,7 +14,7 @@ import type { PixelWindow, Raster, Spacing } from '../../formats/raster.ts';
 import { assemble } from './assemble.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
-import { scaledSpacing, TILESR_VERSION, type Provenance } from './provenance.ts';
+import { scaledSpacing, TILESR_VERSION, type Provenance, modelVersionOf } from './provenance.ts';
 import { excessPlane, RANGE_RULE, restoreRange } from './range.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
 import type { Rect } from './tiler.ts';
@@ -291,7 +291,7 @@ export function tileProvenance(
     modelId: entry.id,
     variant: entry.variant,
     modelKey: entry.key,
-    modelVersion: `${entry.card.name}-${entry.card.phase}-it${entry.card.iterations}`,
+    modelVersion: modelVersionOf(entry),
     sha256: entry.sha256,
     perceptual: entry.perceptual,
     scale: entry.scale,

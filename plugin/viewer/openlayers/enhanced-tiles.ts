@@ -14,7 +14,7 @@ import type { Variant } from '../../../models/card.ts';
 import type { NormRange } from '../../../models/normalize.ts';
 import { getModel } from '../../../models/registry.ts';
 import { DEFAULT_HALO_MARGIN } from '../../pipeline/enhance.ts';
-import { TILESR_VERSION } from '../../pipeline/provenance.ts';
+import { TILESR_VERSION, modelVersionOf } from '../../pipeline/provenance.ts';
 import type { Rect } from '../../pipeline/tiler.ts';
 import { enhanceCell } from '../cell.ts';
 import { growRect } from '../crop.ts';
@@ -306,7 +306,7 @@ export class EnhancedTiles {
       modelId: entry.id,
       variant: entry.variant,
       modelKey: entry.key,
-      modelVersion: `${entry.card.name}-${entry.card.phase}-it${entry.card.iterations}`,
+      modelVersion: modelVersionOf(entry),
       sha256: entry.sha256,
       perceptual: entry.perceptual,
       scale: entry.scale,
