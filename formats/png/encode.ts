@@ -16,7 +16,8 @@ export interface PngImage {
 
 const COLOR_TYPE = { 1: 0, 2: 4, 3: 2, 4: 6 } as const;
 
-function chunk(type: string, body: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, body, CRC-32 over type + body. */
+export function pngChunk(type: string, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + body.length);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, body.length);
@@ -101,7 +102,7 @@ export function encodePng(img: PngImage, text: Record<string, string> = {}): Uin
   ihdr.set([depth, COLOR_TYPE[channels], 0, 0, 0], 8);
   const parts = [
     Uint8Array.from(PNG_SIGNATURE),
-    chunk('IHDR', ihdr),
+    pngChunk('IHDR', ihdr),
     ...Object.entries(text).map(([k, v]) => {
       if (!/^[\x20-\x7e]{1,79}$/.test(k)) throw new RangeError(`bad PNG tEXt keyword "${k}"`);
       const kb = latin1(k);
@@ -109,10 +110,10 @@ export function encodePng(img: PngImage, text: Record<string, string> = {}): Uin
       const body = new Uint8Array(kb.length + 1 + vb.length);
       body.set(kb, 0);
       body.set(vb, kb.length + 1);
-      return chunk('tEXt', body);
+      return pngChunk('tEXt', body);
     }),
-    chunk('IDAT', deflate(filterRows(raw, rowBytes, bpp, height), { level: 6 })),
-    chunk('IEND', new Uint8Array(0)),
+    pngChunk('IDAT', deflate(filterRows(raw, rowBytes, bpp, height), { level: 6 })),
+    pngChunk('IEND', new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let pos = 0;

@@ -8,8 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflate, Deflate } from 'pako';
-import { crc32 } from '../../formats/png/common.ts';
-import { encodePng, type PngImage } from '../../formats/png/encode.ts';
+import { encodePng, pngChunk, type PngImage } from '../../formats/png/encode.ts';
 import { encodeNpy, type NdArray } from '../../formats/npy.ts';
 import type { SampleType } from '../../formats/raster.ts';
 
@@ -52,16 +51,6 @@ export function pngSeeds(): Seed[] {
       });
     }
   out.push({ path: 'png:palette 16x9', bytes: palettePng(16, 9) });
-  return out;
-}
-
-function pngChunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, body.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(body, 8);
-  dv.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
   return out;
 }
 

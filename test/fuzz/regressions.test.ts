@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { Deflate } from 'pako';
 import { FormatError, openRaster } from '../../formats/index.ts';
 import { decodeNpy } from '../../formats/npy.ts';
-import { crc32 } from '../../formats/png/common.ts';
+import { pngChunk } from '../../formats/png/encode.ts';
 import { decodePng } from '../../formats/png/decode.ts';
 import { ModelError } from '../../models/errors.ts';
 import { loadExternalModel, loadModelBytes } from '../../models/registry.ts';
@@ -66,15 +66,6 @@ function npy(header: string, body: number, major = 1): Uint8Array {
   return out;
 }
 
-function pngChunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, body.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(body, 8);
-  dv.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
-}
 const SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 function code(f: () => unknown): string {
