@@ -13,15 +13,16 @@
  * (not a cache hit, no cache eviction in between) is a duplicate. A view whose tiles never finished
  * (no `done` within 3 min) counts as stalled. Heap: CDP `HeapProfiler.collectGarbage` then
  * `Runtime.getHeapUsage` (page main thread: V8 used + ArrayBuffer backing stores) every ~50 tiles;
- * the page-wide tile cache (bounded, 256 MiB) is reported beside it and subtracted for the leak
- * signal. Baseline: the later of the warm-up (every file and every model/variant once) and tile 100.
- * Workers: `page.workers()` (and CDP `Target.getTargets` of type worker, whose heaps are read the same
- * way: onnxruntime-web runs in its proxy worker, tensors included); sessions: the page-wide
+ * the page-wide cache of model outputs (256 MiB) and the viewer's store of tiles ready to draw
+ * (128 MiB), both bounded and both dropping an image's entries when another is shown, are reported
+ * beside it and subtracted for the leak signal; at baseline and end measureUserAgentSpecificMemory
+ * adds the workers (onnxruntime-web's proxy worker, whose WASM memory holds the tensors). Baseline: the later of the warm-up (every file and every model/variant once) and tile 100.
+ * Workers: `page.workers()` and CDP `Target.getTargets` of type worker; sessions: the page-wide
  * shared sessions (`sharedSessionCount()` of plugin/live/sessions.ts).
  *
- * Device loss is not soaked here (WebGPU in this Chromium is SwiftShader, ~90x slower than WASM):
- * recovery on WASM with no tile lost or duplicated is covered by
- * models/backend/backends.browser.test.ts.
+ * Device loss: halfway, one view of the MR runs on `backend = 'webgpu'` (SwiftShader here: ~30 s
+ * for its first tile) and the GPUDevice is destroyed as soon as that tile arrived; the rest of the
+ * view must finish on WASM, each cell once, none missing, one fallback record (deviceLoss).
  */
 import { loadavg } from 'node:os';
 import type { CDPSession, Page } from 'playwright-core';
@@ -77,11 +78,14 @@ type SoakViewer = HTMLElement & {
   backend: string;
   tileSize: number;
   prefetch: number;
+  storedTiles: { bytes: number; tiles: number };
   enhanceStatus: string;
   updateComplete: Promise<boolean>;
   open(src: string): Promise<void>;
   zoomTo(scale: number, centre?: { x: number; y: number }): void;
   panBy(dx: number, dy: number): void;
+  redraw(): void;
+  drawnTiles: { col: number; row: number }[];
 };
 
 interface Sample {
@@ -92,12 +96,17 @@ interface Sample {
   cacheBytes: number;
   cacheTiles: number;
   cacheEvictions: number;
+  /** The viewer's store of tiles ready to draw (bounded by bytes, freed on each new image). */
+  storeBytes: number;
+  storeTiles: number;
   workers: number;
   workerTargets: number;
-  /** Sum over worker targets (onnxruntime-web's proxy and threads, decoders) of V8 used + backing stores. */
-  workerHeap: number;
-  /** Workers whose heap was read (the others did not answer within 2 s). */
-  workersAnswered: number;
+  /**
+   * `performance.measureUserAgentSpecificMemory()` (baseline and end only: it waits for every
+   * worker's next GC, up to a minute when onnxruntime's threads sit in a wait): the page and its
+   * workers, onnxruntime-web's proxy worker with its WASM memory (the live tensors) included.
+   */
+  agent?: { total: number; window: number; workers: number; ms: number };
   sessions: number;
   load1: number;
 }
@@ -223,6 +232,105 @@ async function act(
   }, action);
 }
 
+/** What the device-loss phase saw (see deviceLoss). */
+export interface DeviceLossResult {
+  /** Cells of the view, and tiles that arrived for them: on WebGPU before the loss, on WASM after. */
+  cells: number;
+  webgpu: number;
+  wasm: number;
+  /** Cells that arrived more than once, and cells of the view never drawn. */
+  duplicates: number;
+  lost: number;
+  records: number;
+  reason: string;
+  errors: string[];
+  seconds: number;
+  ended: 'done' | 'stalled';
+}
+
+/**
+ * In the page: the MR shown with medical-x2 on `backend = 'webgpu'` (the SwiftShader adapter, slow
+ * but real), the GPUDevice onnxruntime-web uses destroyed as soon as the first tile arrived from it
+ * (`destroyDeviceForTesting`, the hook models/backend/backends.browser.test.ts uses), then the view
+ * left to finish: every cell must arrive once, the rest on WASM, with one fallback record.
+ */
+async function deviceLoss(page: Page, url: string): Promise<DeviceLossResult> {
+  return page.evaluate(async (src) => {
+    const v = document.getElementById('viewer') as SoakViewer;
+    const t0 = performance.now();
+    v.enhance = false;
+    v.backend = 'wasm';
+    await v.updateComplete;
+    await v.open(src);
+    v.model = 'medical-x2';
+    v.variant = 'fidelity';
+    v.backend = 'webgpu';
+    await v.updateComplete;
+    const seen = new Map<string, number>();
+    const by: Record<string, number> = {};
+    const errors: string[] = [];
+    const records: { reason: string }[] = [];
+    const onTile = (e: Event) => {
+      const d = (e as CustomEvent<{ tile: { col: number; row: number }; backend: string }>).detail;
+      const k = `${d.tile.col},${d.tile.row}`;
+      seen.set(k, (seen.get(k) ?? 0) + 1);
+      by[d.backend] = (by[d.backend] ?? 0) + 1;
+    };
+    const onErr = (e: Event) => {
+      const d = (e as CustomEvent<{ code: string; message: string }>).detail;
+      errors.push(`${d.code}: ${d.message}`);
+    };
+    const onFallback = (e: Event) =>
+      records.push((e as CustomEvent<{ record: { reason: string } }>).detail.record);
+    v.addEventListener('sr-tile-enhanced', onTile);
+    v.addEventListener('sr-error', onErr);
+    v.addEventListener('sr-fallback', onFallback);
+    const wait = async (pred: () => boolean) => {
+      const t = performance.now();
+      while (!pred() && performance.now() - t < 300_000) await new Promise((r) => setTimeout(r, 50));
+      return pred();
+    };
+    try {
+      v.enhance = true;
+      await v.updateComplete;
+      const info = v.info!;
+      v.zoomTo(3, { x: info.width / 2, y: info.height / 2 });
+      await wait(() => (by['webgpu'] ?? 0) > 0);
+      const m = (await import('/plugin/live/sessions.ts' as string)) as typeof Sessions;
+      const shared = await m.sharedSession('medical-x2', 'fidelity', 'webgpu');
+      const gpu = shared.fallbackSession.primary as { destroyDeviceForTesting?: () => Promise<void> };
+      await gpu.destroyDeviceForTesting?.();
+      const finished = await wait(() => v.enhanceStatus === 'done');
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
+      v.redraw();
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
+      const drawn = new Set(v.drawnTiles.map((t) => `${t.col},${t.row}`));
+      // counted here, not again by the loop's listener under the previous view's tag
+      (globalThis as unknown as { __soak: PageState }).__soak.tiles.splice(0);
+      const cells = new Set([...drawn, ...seen.keys()]);
+      return {
+        cells: cells.size,
+        webgpu: by['webgpu'] ?? 0,
+        wasm: by['wasm'] ?? 0,
+        duplicates: [...seen.values()].filter((n) => n > 1).length,
+        lost: [...cells].filter((k) => !drawn.has(k)).length,
+        records: records.length,
+        reason: records[0]?.reason.split('\n')[0]?.slice(0, 160) ?? '',
+        errors,
+        seconds: (performance.now() - t0) / 1000,
+        ended: finished ? ('done' as const) : ('stalled' as const),
+      };
+    } finally {
+      v.removeEventListener('sr-tile-enhanced', onTile);
+      v.removeEventListener('sr-error', onErr);
+      v.removeEventListener('sr-fallback', onFallback);
+      v.enhance = false;
+      v.backend = 'wasm';
+      await v.updateComplete;
+    }
+  }, url);
+}
+
 /** Centres (image px) of a snake walk over the image, `step` apart, at a zoom showing `seen` px. */
 function walk(width: number, height: number, seen: number, step: number): { x: number; y: number }[] {
   const axis = (n: number) => {
@@ -237,62 +345,51 @@ function walk(width: number, height: number, seen: number, step: number): { x: n
   return ys.flatMap((y, i) => (i % 2 === 0 ? xs : [...xs].reverse()).map((x) => ({ x, y })));
 }
 
-let messageId = 0;
-const replies = new Map<number, (r: HeapUsage | undefined) => void>();
-const listening = new WeakSet<CDPSession>();
-
-/**
- * A worker's heap: attach to its target (non-flat session, messages through the browser session),
- * force a GC, `Runtime.getHeapUsage`, detach. Undefined when the worker is gone or does not answer.
- */
-async function workerHeapUsage(b: CDPSession, targetId: string): Promise<HeapUsage | undefined> {
-  if (!listening.has(b)) {
-    listening.add(b);
-    b.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
-      const m = JSON.parse(e.message) as { id?: number; result?: HeapUsage };
-      if (m.id !== undefined) replies.get(m.id)?.(m.result);
-    });
-  }
-  try {
-    const { sessionId } = (await b.send('Target.attachToTarget', { targetId, flatten: false })) as {
-      sessionId: string;
+/** The page's and its workers' memory as the browser attributes it (see Sample.agent). */
+async function agentMemory(page: Page): Promise<Sample['agent']> {
+  return page.evaluate(async () => {
+    interface Breakdown {
+      bytes: number;
+      types: string[];
+      attribution: { scope: string }[];
+    }
+    const p = performance as Performance & {
+      measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: Breakdown[] }>;
     };
-    const call = (method: string) =>
-      new Promise<HeapUsage | undefined>((resolve) => {
-        const id = ++messageId;
-        const timer = setTimeout(() => resolve(undefined), 2_000);
-        replies.set(id, (r) => {
-          clearTimeout(timer);
-          replies.delete(id);
-          resolve(r);
-        });
-        void b
-          .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) })
-          .catch(() => resolve(undefined));
-      });
-    await call('HeapProfiler.collectGarbage');
-    const h = await call('Runtime.getHeapUsage');
-    await b.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
-    return h;
-  } catch {
-    return undefined;
-  }
+    if (!p.measureUserAgentSpecificMemory) return undefined;
+    const t = performance.now();
+    const r = await p.measureUserAgentSpecificMemory();
+    const by = (scope: string) =>
+      r.breakdown
+        .filter((b) => b.attribution.some((a) => a.scope === scope))
+        .reduce((n, b) => n + b.bytes, 0);
+    return {
+      total: r.bytes,
+      window: by('Window'),
+      workers: by('DedicatedWorkerGlobalScope'),
+      ms: performance.now() - t,
+    };
+  });
 }
 
-/** Page heap, cache, workers and sessions after a forced GC. */
+/** Page heap, cache, store, workers and sessions after a forced GC (`full`: agent memory too). */
 async function sample(
   page: Page,
   cdp: CDPSession,
   browserCdp: CDPSession,
   tile: number,
   t0: number,
+  full = false,
 ): Promise<Sample> {
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.send('HeapProfiler.collectGarbage');
   const heap = (await cdp.send('Runtime.getHeapUsage')) as HeapUsage;
   const page2 = await page.evaluate(async () => {
     const m = (await import('/plugin/live/sessions.ts' as string)) as typeof Sessions;
+    const v = document.getElementById('viewer') as SoakViewer;
     return {
+      storeBytes: v.storedTiles.bytes,
+      storeTiles: v.storedTiles.tiles,
       cacheBytes: m.sharedCache.bytes,
       cacheTiles: m.sharedCache.size,
       cacheEvictions: m.sharedCache.evictions,
@@ -302,15 +399,7 @@ async function sample(
   const targets = (await browserCdp.send('Target.getTargets')) as {
     targetInfos: { type: string; targetId: string }[];
   };
-  // a worker blocked in a wait (an idle onnxruntime thread) does not answer: left out, and counted
-  let workerHeap = 0;
-  let workersAnswered = 0;
-  for (const t of targets.targetInfos.filter((x) => x.type === 'worker')) {
-    const h = await workerHeapUsage(browserCdp, t.targetId);
-    if (!h) continue;
-    workerHeap += h.usedSize + (h.backingStorageSize ?? 0);
-    workersAnswered++;
-  }
+  const agent = full ? await agentMemory(page) : undefined;
   return {
     tile,
     t: (performance.now() - t0) / 1000,
@@ -319,8 +408,7 @@ async function sample(
     ...page2,
     workers: page.workers().length,
     workerTargets: targets.targetInfos.filter((x) => /worker/.test(x.type)).length,
-    workerHeap,
-    workersAnswered,
+    ...(agent ? { agent } : {}),
     load1: loadavg()[0] ?? NaN,
   };
 }
@@ -340,6 +428,8 @@ export interface SoakPageResult {
   modelSwitches: number;
   fileOpens: number;
   backendSwitches: number;
+  /** The device-loss phase (undefined: the time budget ended before halfway). */
+  deviceLoss?: DeviceLossResult;
   warmUpTiles: number;
   errors: string[];
   fallbacks: string[];
@@ -348,17 +438,23 @@ export interface SoakPageResult {
   samples: Sample[];
   baseline: Sample;
   end: Sample;
-  /** (end - baseline) / baseline: V8 used + backing stores, and the same less the tile cache's bytes. */
+  /**
+   * (end - baseline) / baseline: V8 used + backing stores, and the same less the two bounded tile
+   * holders (the page-wide cache of model outputs and the viewer's store of tiles ready to draw).
+   */
   heapDrift: number;
-  heapDriftLessCache: number;
+  heapDriftLessCaches: number;
   v8Drift: number;
+  /** The same for the page and its workers as the browser attributes memory (NaN: not measured). */
+  agentDrift: number;
   load: [number, number, number];
 }
 
 /** Runs the in-page soak. */
 export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
   const server = await startRepoServer();
-  const browser = await launchChromium();
+  // measureUserAgentSpecificMemory answers at the next GC instead of a random time within 20 s
+  const browser = await launchChromium(['--enable-blink-features=ForceEagerMeasureMemory']);
   const t0 = performance.now();
   const deadline = t0 + minutes * 60_000;
   try {
@@ -430,12 +526,12 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
       const baselineDue = !baseline && warmUpTiles > 0 && res.tilesInferred >= 100;
       if (due || baselineDue) {
         lastSampleTile = res.tilesInferred;
-        const s = await sample(page, cdp, browserCdp, res.tilesInferred, t0);
+        const s = await sample(page, cdp, browserCdp, res.tilesInferred, t0, baselineDue);
         evictions = s.cacheEvictions;
         samples.push(s);
         if (baselineDue) baseline = s;
         process.stderr.write(
-          `soak-page: worker heap ${(s.workerHeap / 2 ** 20).toFixed(1)} MiB, ${res.tilesInferred} tiles, ${res.cacheHits} cache hits, ${res.fileOpens} files, ${res.modelSwitches} switches, heap ${((s.v8Used + s.backing) / 2 ** 20).toFixed(1)} MiB (cache ${(s.cacheBytes / 2 ** 20).toFixed(1)}), ${s.workers} workers, ${s.sessions} sessions, ${s.t.toFixed(0)} s\n`,
+          `soak-page: ${res.tilesInferred} tiles, ${res.cacheHits} cache hits, ${res.fileOpens} files, ${res.modelSwitches} switches, heap ${((s.v8Used + s.backing) / 2 ** 20).toFixed(1)} MiB (cache ${(s.cacheBytes / 2 ** 20).toFixed(1)}, store ${(s.storeBytes / 2 ** 20).toFixed(1)})${s.agent ? `, page + workers ${(s.agent.total / 2 ** 20).toFixed(1)} MiB` : ''}, ${s.workers} workers, ${s.sessions} sessions, ${s.t.toFixed(0)} s\n`,
         );
       }
     };
@@ -504,12 +600,13 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
     const skipWarm = process.env.SOAK_PAGE_SKIP_WARMUP === '1';
     for (let i = 0; i < FILES.length && !out() && !skipWarm; i++) await visit(i, Math.floor(i / 2), 0, true);
     warmUpTiles = res.tilesInferred;
-    const afterWarm = await sample(page, cdp, browserCdp, res.tilesInferred, t0);
+    const afterWarm = await sample(page, cdp, browserCdp, res.tilesInferred, t0, res.tilesInferred >= 100);
     samples.push(afterWarm);
     if (res.tilesInferred >= 100) baseline = afterWarm;
     // the soak: files in turn, model/variant every SWITCH_EVERY tiles, one 'auto' view halfway
     let fileNo = 0;
     let switchedBackend = false;
+    let lost: DeviceLossResult | undefined;
     while (!out() && res.tilesInferred < TARGET_TILES) {
       const half = res.tilesInferred >= TARGET_TILES / 2 || performance.now() - t0 > (minutes * 60_000) / 2;
       if (!switchedBackend && half) {
@@ -520,18 +617,27 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
         backend = 'wasm';
         res.backendSwitches++;
         await record(await act(page, { tag: `${openIndex}|0|${model}|wasm`, backend: 'wasm' }));
+        const medical = FILES.find((f) => f.family === 'medical')!;
+        lost = await deviceLoss(page, medical.url);
+        res.fileOpens++;
+        openIndex++;
+        res.tilesInferred += lost.webgpu + lost.wasm;
+        model = '';
+        process.stderr.write(`soak-page: device loss ${JSON.stringify(lost)}\n`);
       }
       await visit(fileNo, fileNo + 1, FILE_EVERY, false);
       fileNo++;
     }
     const endedBy: 'tiles' | 'time' = res.tilesInferred >= TARGET_TILES ? 'tiles' : 'time';
-    const end = await sample(page, cdp, browserCdp, res.tilesInferred, t0);
+    const end = await sample(page, cdp, browserCdp, res.tilesInferred, t0, true);
     samples.push(end);
     baseline ??= samples[Math.min(samples.length - 1, 1)]!;
     const total = (s: Sample) => s.v8Used + s.backing;
+    const lessCaches = (s: Sample) => total(s) - s.cacheBytes - s.storeBytes;
     tileMs.sort((a, b) => a - b);
     return {
       ...res,
+      ...(lost ? { deviceLoss: lost } : {}),
       minutes: (performance.now() - t0) / 60_000,
       endedBy,
       warmUpTiles,
@@ -540,10 +646,10 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
       baseline,
       end,
       heapDrift: (total(end) - total(baseline)) / total(baseline),
-      heapDriftLessCache:
-        (total(end) - end.cacheBytes - (total(baseline) - baseline.cacheBytes)) /
-        (total(baseline) - baseline.cacheBytes),
+      heapDriftLessCaches: (lessCaches(end) - lessCaches(baseline)) / lessCaches(baseline),
       v8Drift: (end.v8Used - baseline.v8Used) / baseline.v8Used,
+      agentDrift:
+        end.agent && baseline.agent ? (end.agent.total - baseline.agent.total) / baseline.agent.total : NaN,
       load: loadavg() as [number, number, number],
     };
   } finally {
@@ -579,6 +685,12 @@ export function soakPageTable(d: SoakPageResult): string {
     ['model/variant switches', d.modelSwitches],
     ['files opened', d.fileOpens],
     ['backend switches (wasm -> auto -> wasm)', d.backendSwitches],
+    [
+      'device loss (halfway: MR on WebGPU, its GPUDevice destroyed after the first tile)',
+      d.deviceLoss
+        ? `${d.deviceLoss.ended}: ${d.deviceLoss.cells} cells, ${d.deviceLoss.webgpu} on WebGPU + ${d.deviceLoss.wasm} on WASM, ${d.deviceLoss.duplicates} duplicated, ${d.deviceLoss.lost} lost, ${d.deviceLoss.records} fallback record (${d.deviceLoss.reason.replaceAll('|', '/')}), ${d.deviceLoss.errors.length} errors, ${d.deviceLoss.seconds.toFixed(0)} s`
+        : 'not reached',
+    ],
     ['`sr-error` events', d.errors.length],
     [
       '`sr-fallback` events',
@@ -591,16 +703,22 @@ export function soakPageTable(d: SoakPageResult): string {
     ],
     ['of it V8 used', `${mib(b.v8Used)} / ${mib(e.v8Used)} MiB (drift ${pct(d.v8Drift)})`],
     [
-      'of it the tile cache (bounded LRU, 256 MiB)',
-      `${mib(b.cacheBytes)} / ${mib(e.cacheBytes)} MiB (${b.cacheTiles} / ${e.cacheTiles} tiles, ${e.cacheEvictions} evictions)`,
+      "of it the page-wide cache of model outputs (LRU, 256 MiB; a closed image's entries freed)",
+      `${mib(b.cacheBytes)} / ${mib(e.cacheBytes)} MiB (${b.cacheTiles} / ${e.cacheTiles} entries, ${e.cacheEvictions} evictions)`,
     ],
     [
-      'heap drift baseline -> end (all / less the tile cache)',
-      `${pct(d.heapDrift)} / ${pct(d.heapDriftLessCache)}`,
+      "of it the viewer's store of tiles ready to draw (LRU, 128 MiB; freed on each new image)",
+      `${mib(b.storeBytes)} / ${mib(e.storeBytes)} MiB (${b.storeTiles} / ${e.storeTiles} tiles)`,
     ],
     [
-      'worker heaps (V8 used + backing stores, after GC; onnxruntime-web proxy/threads, decoders)',
-      `${mib(b.workerHeap)} / ${mib(e.workerHeap)} MiB (${b.workersAnswered} / ${e.workersAnswered} workers answered${b.workersAnswered === e.workersAnswered ? `; drift ${pct((e.workerHeap - b.workerHeap) / b.workerHeap)}` : ''})`,
+      'page heap drift baseline -> end (all / less the cache and the store)',
+      `${pct(d.heapDrift)} / ${pct(d.heapDriftLessCaches)}`,
+    ],
+    [
+      "page + workers (`measureUserAgentSpecificMemory`: window / workers, onnxruntime-web's WASM memory included)",
+      b.agent && e.agent
+        ? `${mib(b.agent.total)} (${mib(b.agent.window)} / ${mib(b.agent.workers)}) / ${mib(e.agent.total)} (${mib(e.agent.window)} / ${mib(e.agent.workers)}) MiB, drift ${pct(d.agentDrift)}`
+        : 'not measured',
     ],
     [
       'workers alive at baseline / end (`page.workers()`; CDP worker targets)',
@@ -629,7 +747,7 @@ export async function benchSoakPage(): Promise<string | SuiteOutput> {
     ...(d.errors.length ? ['', 'Errors:', ...d.errors.slice(0, 10).map((m) => `- ${m}`)] : []),
     ...(d.duplicateKeys.length ? ['', 'Duplicate keys:', ...d.duplicateKeys.map((k) => `- ${k}`)] : []),
   ].join('\n');
-  const { samples, baseline, end, errors, fallbacks, duplicateKeys, backends, load, ...nums } = d;
+  const { samples, baseline, end, errors, fallbacks, duplicateKeys, backends, load, deviceLoss, ...nums } = d;
   void samples;
   void baseline;
   void end;
@@ -645,8 +763,19 @@ export async function benchSoakPage(): Promise<string | SuiteOutput> {
     heapEndBytes: end.v8Used + end.backing,
     cacheBaselineBytes: baseline.cacheBytes,
     cacheEndBytes: end.cacheBytes,
-    workerHeapBaselineBytes: baseline.workerHeap,
-    workerHeapEndBytes: end.workerHeap,
+    deviceLossCells: deviceLoss?.cells ?? null,
+    deviceLossWebgpu: deviceLoss?.webgpu ?? null,
+    deviceLossWasm: deviceLoss?.wasm ?? null,
+    deviceLossDuplicates: deviceLoss?.duplicates ?? null,
+    deviceLossLost: deviceLoss?.lost ?? null,
+    deviceLossRecords: deviceLoss?.records ?? null,
+    deviceLossErrors: deviceLoss?.errors.length ?? null,
+    storeBaselineBytes: baseline.storeBytes,
+    storeEndBytes: end.storeBytes,
+    agentBaselineBytes: baseline.agent?.total ?? null,
+    agentEndBytes: end.agent?.total ?? null,
+    agentWorkersBaselineBytes: baseline.agent?.workers ?? null,
+    agentWorkersEndBytes: end.agent?.workers ?? null,
     workersBaseline: baseline.workers,
     workersEnd: end.workers,
     sessionsBaseline: baseline.sessions,

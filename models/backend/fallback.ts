@@ -44,6 +44,11 @@ export class FallbackSession implements InferenceSession {
   private secondary: Promise<InferenceSession> | undefined;
   private switched: FallbackRecord | undefined;
   private tiles = 0;
+  /**
+   * The verified weights, kept only while a fallback may still be created from them (~5-6 MB a
+   * model; a page keeps one session per model/variant/backend, so holding them all adds up).
+   */
+  private model: Model | undefined;
 
   private constructor(
     readonly modelId: string,
@@ -52,10 +57,11 @@ export class FallbackSession implements InferenceSession {
     readonly primary: InferenceSession | undefined,
     first: InferenceSession,
     private readonly fallbackFactory: BackendFactory | undefined,
-    private readonly model: Model,
+    model: Model,
     private readonly options: FallbackOptions,
   ) {
     this.active = first;
+    if (fallbackFactory) this.model = model;
   }
 
   /**
@@ -117,11 +123,13 @@ export class FallbackSession implements InferenceSession {
       return this.secondary;
     }
     const factory = this.fallbackFactory;
-    if (!factory)
+    const model = this.model;
+    if (!factory || !model)
       return Promise.reject(new ModelError('BACKEND_UNAVAILABLE', `${reason} (no fallback backend)`));
     this.switched = { from: failed.backend, to: factory.id, reason, tiles: 1, atTile: index };
     this.emit(this.switched);
-    this.secondary = factory.createSession(this.model).then((s) => {
+    this.model = undefined; // one fallback at most: the weights are not needed after it
+    this.secondary = factory.createSession(model).then((s) => {
       this.active = s;
       // the primary is not used again; release its memory (a lost device may refuse: ignore)
       failed.dispose().catch(() => undefined);

@@ -51,6 +51,7 @@ interface Harness {
   statuses: string[];
   errors: string[];
   scheduler: TileScheduler;
+  cache: TileCache;
 }
 
 function until(pred: () => boolean, ms = 120_000): Promise<void> {
@@ -82,7 +83,7 @@ describe('LiveTileEnhancer over a plain-canvas viewer (medical-x2, WASM, real MR
     await sharedSession('medical-x2', 'fidelity', 'wasm');
   });
 
-  function harness(blockSize = 0): Harness {
+  function harness(blockSize = 0, storeBytes?: number): Harness {
     const canvas = document.createElement('canvas');
     canvas.width = 256;
     canvas.height = 256;
@@ -94,6 +95,7 @@ describe('LiveTileEnhancer over a plain-canvas viewer (medical-x2, WASM, real MR
       statuses: [],
       errors: [],
       scheduler: new TileScheduler(),
+      cache: new TileCache(64 * 1024 * 1024),
     };
     const callbacks: LiveEnhanceCallbacks = {
       progress: () => undefined,
@@ -109,7 +111,7 @@ describe('LiveTileEnhancer over a plain-canvas viewer (medical-x2, WASM, real MR
       callbacks,
       { enabled: true, backend: 'wasm', tileSize: T, prefetchRing: 0, blockSize },
       // a scheduler and cache of its own: counts and order are this test's only
-      { scheduler: h.scheduler, cache: new TileCache(64 * 1024 * 1024) },
+      { scheduler: h.scheduler, cache: h.cache, ...(storeBytes ? { storeBytes } : {}) },
     );
     engine.setNeighbours(async (id) => stack.find((s) => s.imageId === id) as LiveImage);
     return { ...h, engine };
@@ -199,6 +201,39 @@ describe('LiveTileEnhancer over a plain-canvas viewer (medical-x2, WASM, real MR
     expect(old.length).to.be.below(16);
     expect(h.tiles.length - old.length).to.equal(16);
     expect(engine.lastDrawn).to.have.length(16);
+    engine.dispose();
+  });
+
+  it('a store smaller than the view keeps the visible cells; forget frees what a closed image held', async () => {
+    const cellBytes = 2 * T * (2 * T) * 4; // one x2 cell of one band, float32
+    const h = harness(0, 4 * cellBytes);
+    const { engine, adapter } = h;
+    engine.setNeighbours(undefined);
+    engine.setImage(adapter.image);
+    adapter.setView(2, 128, 128); // 16 cells, 4x the store's bound
+    await until(() => engine.status === 'done');
+    await idle(h);
+    await new Promise((r) => setTimeout(r, 500));
+    // the view's cells are kept over the bound (evicting them would compute them again at once)
+    expect(engine.lastDrawn).to.have.length(16);
+    expect(engine.stored.tiles).to.equal(16);
+    expect(engine.stats.inferences, 'no cell computed twice').to.equal(16);
+    // a view elsewhere: the old cells are no longer kept and go
+    adapter.setView(2, 256, 256);
+    await until(() => h.tiles.length >= 32 && engine.status === 'done');
+    await idle(h);
+    expect(engine.stats.inferences).to.equal(32);
+    expect(engine.stored.tiles).to.equal(16);
+    expect(engine.stored.bytes).to.equal(16 * cellBytes);
+    const mr1 = (k: string) => k.startsWith('mr#1|');
+    expect([...h.cache.entries()].filter(([k]) => mr1(k)).length).to.equal(32);
+    // the first image closed (another shown, then forgotten): its tiles and model outputs are freed
+    adapter.show(1);
+    engine.setImage(adapter.image);
+    engine.forget('mr#1');
+    expect(engine.stored.tiles).to.equal(0);
+    expect([...h.cache.entries()].filter(([k]) => mr1(k)).length).to.equal(0);
+    expect(h.cache.bytes).to.equal(0);
     engine.dispose();
   });
 

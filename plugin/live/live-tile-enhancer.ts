@@ -20,7 +20,7 @@
 import type { BackendId, FallbackRecord } from '../../models/backend/types.ts';
 import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel } from '../../models/registry.ts';
-import type { TileCache } from '../pipeline/cache.ts';
+import { TileCache } from '../pipeline/cache.ts';
 import { deviceTileLimits } from '../pipeline/enhance.ts';
 import { PipelineError } from '../pipeline/errors.ts';
 import { TILESR_VERSION, modelVersionOf } from '../pipeline/provenance.ts';
@@ -63,6 +63,12 @@ export interface LiveEngineDeps {
   cache?: TileCache;
   /** Neighbouring frames prefetched per view (default 2: the next and the previous). */
   maxNeighbours?: number;
+  /**
+   * Bytes of enhanced pixels the engine keeps ready to draw (default 128 MiB), least recently
+   * drawn out first; the current view's cells are never evicted. The shared cache below keeps
+   * the per-band model outputs, so an evicted cell comes back without inference.
+   */
+  storeBytes?: number;
 }
 
 /** Loads a frame of the stack by image id, for prefetch (the engine keeps a few). */
@@ -85,6 +91,8 @@ export const DEFAULT_LIVE_CONFIG: LiveEnhanceConfig = {
 interface StoredTile extends LiveTileInfo {
   imageId: string;
   pixels: DrawTile['pixels'];
+  /** Bytes of `pixels` (the store is bounded by bytes). */
+  byteLength: number;
 }
 
 interface Job {
@@ -101,7 +109,7 @@ interface Block {
   priority: Priority;
 }
 
-const MAX_STORED_TILES = 512;
+const STORE_BYTES = 128 * 1024 * 1024;
 /**
  * Native window reads in flight at once. Small reads decode on the page's thread: started all at
  * once, the centre cell's read would share the thread with every other cell's decoding, so reads go
@@ -189,7 +197,7 @@ export class LiveTileEnhancer {
   private neighbourLoader: NeighbourLoader | undefined;
   private readonly ranges = new Map<string, NormRange[]>();
   private readonly enhancers = new Map<string, TileEnhancer>();
-  private readonly tiles = new Map<string, StoredTile>();
+  private readonly tiles: TileCache<StoredTile>;
   private job: Job | undefined;
   private cancelledKey: string | undefined;
   private currentStatus: EnhanceStatus = 'off';
@@ -201,7 +209,9 @@ export class LiveTileEnhancer {
   private nativeReads = 0;
   private warmed: string | undefined;
   private readonly readWaiters: Array<() => void> = [];
-  private readonly deps: Required<Omit<LiveEngineDeps, 'maxNeighbours'>> & { maxNeighbours: number };
+  private readonly deps: Required<Omit<LiveEngineDeps, 'maxNeighbours' | 'storeBytes'>> & {
+    maxNeighbours: number;
+  };
 
   constructor(
     private readonly adapter: ViewerAdapter,
@@ -216,6 +226,7 @@ export class LiveTileEnhancer {
       cache: deps.cache ?? sharedCache,
       maxNeighbours: deps.maxNeighbours ?? 2,
     };
+    this.tiles = new TileCache<StoredTile>(deps.storeBytes ?? STORE_BYTES);
     this.unsubscribe = adapter.onRender(() => this.rendered());
   }
 
@@ -300,6 +311,27 @@ export class LiveTileEnhancer {
     this.stop();
     if (this.listenedSession && this.fallbackListener)
       this.listenedSession.listeners.delete(this.fallbackListener);
+  }
+
+  /**
+   * Drops everything kept for an image that will not be shown again (a closed file, a frame the
+   * host unregistered): its stored tiles, bound enhancer and ranges (which hold its pixels), and
+   * its model outputs in the shared cache. Without this they would stay until evicted by size.
+   */
+  forget(imageId: string): void {
+    if (imageId === this.image?.imageId) return;
+    const own = (k: string) => k.startsWith(`${imageId}|`);
+    this.tiles.deleteWhere(own);
+    for (const k of [...this.enhancers.keys()]) if (own(k)) this.enhancers.delete(k);
+    this.ranges.delete(imageId);
+    this.neighbourImages.delete(imageId);
+    // the shared cache's keys start with the image id too (tileCacheKey)
+    this.deps.cache.deleteWhere(own);
+  }
+
+  /** Enhanced pixels kept ready to draw: bytes and cells (bounded by `storeBytes`). */
+  get stored(): { bytes: number; tiles: number } {
+    return { bytes: this.tiles.bytes, tiles: this.tiles.size };
   }
 
   private configKey(imageId: string | undefined): string {
@@ -694,12 +726,12 @@ export class LiveTileEnhancer {
         consistencyPsnr: worst,
         flagged: worst < this.config.consistencyThresholdDb,
       };
-      this.tiles.delete(key); // re-insert: the store is least-recently-stored first
-      this.tiles.set(key, { ...info, imageId: image.imageId, pixels });
-      if (this.tiles.size > MAX_STORED_TILES) {
-        const oldest = this.tiles.keys().next().value;
-        if (oldest !== undefined) this.tiles.delete(oldest);
-      }
+      const wanted = this.job?.wanted;
+      this.tiles.set(
+        key,
+        { ...info, imageId: image.imageId, pixels, byteLength: pixels.data.byteLength },
+        wanted && ((k) => wanted.has(k)),
+      );
       stored++;
       this.stats.completed++;
       if (image === this.image) this.callbacks.tile(info);

@@ -56,3 +56,29 @@ test('keys differ whenever the enhanced pixels could differ', () => {
   assert.equal(keys.size, variants.length + 1);
   assert.equal(tileCacheKey({ ...base }), tileCacheKey(base));
 });
+
+test('kept entries are not evicted; deleteWhere frees what a closed image held', () => {
+  const c = new TileCache(1000);
+  c.set('img1|a', new Float32Array(100));
+  c.set('img1|b', new Float32Array(100));
+  // 1200 B: the LRU entry is kept, so the next one goes
+  c.set('img2|c', new Float32Array(100), (k) => k === 'img1|a');
+  assert.deepEqual([c.has('img1|a'), c.has('img1|b'), c.has('img2|c')], [true, false, true]);
+  // only kept entries left to evict: the cache stays over its bound rather than drop them
+  c.set('img2|d', new Float32Array(150), () => true);
+  assert.equal(c.bytes, 1400);
+  assert.equal(c.size, 3);
+  // the next set without keep brings it back under
+  c.set('img2|e', new Float32Array(10));
+  assert.ok(c.bytes <= 1000, `${c.bytes}`);
+  assert.deepEqual(
+    [...c.entries()].map(([k]) => k),
+    ['img2|d', 'img2|e'],
+  );
+  assert.equal(
+    c.deleteWhere((k) => k.startsWith('img2|')),
+    2,
+  );
+  assert.equal(c.bytes, 0);
+  assert.deepEqual([...c.entries()], []);
+});

@@ -72,18 +72,40 @@ export class TileCache<V extends Sized = Float32Array> {
     return this.map.has(key);
   }
 
-  /** Stores a value, evicting the least recently used entries until it fits. */
-  set(key: string, value: V): void {
+  /**
+   * Stores a value, evicting the least recently used entries until it fits. Entries `keep` names
+   * are not evicted (a view's visible tiles: evicting them would have them computed again at once);
+   * if only those are left the cache stays over its bound until they are no longer kept.
+   */
+  set(key: string, value: V, keep?: (key: string) => boolean): void {
     this.delete(key);
     if (value.byteLength > this.maxBytes) return;
     this.map.set(key, value);
     this.used += value.byteLength;
     for (const [k, v] of this.map) {
       if (this.used <= this.maxBytes) break;
+      if (k === key || keep?.(k)) continue;
       this.map.delete(k);
       this.used -= v.byteLength;
       this.evictions++;
     }
+  }
+
+  /** Removes the entries whose key matches (e.g. every tile of an image that was closed); returns how many. */
+  deleteWhere(match: (key: string) => boolean): number {
+    let n = 0;
+    for (const [k, v] of this.map) {
+      if (!match(k)) continue;
+      this.map.delete(k);
+      this.used -= v.byteLength;
+      n++;
+    }
+    return n;
+  }
+
+  /** Entries, least recently used first (does not touch recency). */
+  entries(): IterableIterator<[string, V]> {
+    return this.map.entries();
   }
 
   /** Removes one entry. */

@@ -107,8 +107,12 @@ export class LiveEnhanceController implements ReactiveController {
 
   /** The image shown now (undefined: none). */
   setImage(loaded: LoadedRaster | undefined): void {
+    const previous = this.engine.current?.imageId;
     this.adapter.setImage(loaded);
     this.engine.setImage(loaded && liveImageOf(loaded));
+    // each open or frame change registers a new raster and unregisters the one shown before
+    // (open-controller.ts): nothing computed for that one can be drawn again
+    if (previous !== undefined && previous !== loaded?.imageId) this.engine.forget(previous);
   }
 
   /** Frames of a stack to prefetch (with an adapter that names neighbours). */

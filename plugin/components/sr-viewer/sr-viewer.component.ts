@@ -349,6 +349,11 @@ export class SrViewer extends LitElement {
     return this.live.lastWatermark;
   }
 
+  /** Enhanced pixels the viewer keeps ready to draw (bounded; freed when another image is shown). */
+  get storedTiles(): { bytes: number; tiles: number } {
+    return this.live.engine.stored;
+  }
+
   /** Counters: aborted tile requests, completed tiles, renders with/without enhanced pixels. */
   get stats(): Readonly<LiveEnhanceController['stats']> {
     return this.live.stats;
