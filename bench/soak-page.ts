@@ -16,7 +16,10 @@
  * the page-wide cache of model outputs (256 MiB) and the viewer's store of tiles ready to draw
  * (128 MiB), both bounded and both dropping an image's entries when another is shown, are reported
  * beside it and subtracted for the leak signal; at baseline and end measureUserAgentSpecificMemory
- * adds the workers (onnxruntime-web's proxy worker, whose WASM memory holds the tensors). Baseline: the later of the warm-up (every file and every model/variant once) and tile 100.
+ * adds the workers (onnxruntime-web's proxy worker, whose WASM memory holds the tensors).
+ * Baseline: after the warm-up (every file, every model/variant, the 'auto' backend and one WebGPU
+ * tile, so every session the run uses exists) or tile 100, whichever is later; baseline and end are
+ * sampled in the same state (the first file opened afresh, enhancement off).
  * Workers: `page.workers()` and CDP `Target.getTargets` of type worker; sessions: the page-wide
  * shared sessions (`sharedSessionCount()` of plugin/live/sessions.ts).
  *
@@ -48,7 +51,10 @@ const MODELS = ['x2/fidelity', 'x4/fidelity', 'x2/perceptual', 'x4/perceptual'] 
 
 const VIEWER_PX = 256;
 const CELL = 32;
+/** The issue's soak: 1000+ live tiles, 50 model/variant switches, 20 file changes in one page. */
 const TARGET_TILES = 1000;
+const TARGET_SWITCHES = 50;
+const TARGET_FILES = 20;
 const SAMPLE_EVERY = 50;
 const SWITCH_EVERY = 10;
 const FILE_EVERY = 30;
@@ -100,6 +106,8 @@ interface Sample {
   storeBytes: number;
   storeTiles: number;
   workers: number;
+  /** Their script names (`page.workers()`), to tell a decoder pool from a leaked session worker. */
+  workerNames: string[];
   workerTargets: number;
   /**
    * `performance.measureUserAgentSpecificMemory()` (baseline and end only: it waits for every
@@ -254,81 +262,102 @@ export interface DeviceLossResult {
  * (`destroyDeviceForTesting`, the hook models/backend/backends.browser.test.ts uses), then the view
  * left to finish: every cell must arrive once, the rest on WASM, with one fallback record.
  */
-async function deviceLoss(page: Page, url: string): Promise<DeviceLossResult> {
-  return page.evaluate(async (src) => {
-    const v = document.getElementById('viewer') as SoakViewer;
-    const t0 = performance.now();
-    v.enhance = false;
-    v.backend = 'wasm';
-    await v.updateComplete;
-    await v.open(src);
-    v.model = 'medical-x2';
-    v.variant = 'fidelity';
-    v.backend = 'webgpu';
-    await v.updateComplete;
-    const seen = new Map<string, number>();
-    const by: Record<string, number> = {};
-    const errors: string[] = [];
-    const records: { reason: string }[] = [];
-    const onTile = (e: Event) => {
-      const d = (e as CustomEvent<{ tile: { col: number; row: number }; backend: string }>).detail;
-      const k = `${d.tile.col},${d.tile.row}`;
-      seen.set(k, (seen.get(k) ?? 0) + 1);
-      by[d.backend] = (by[d.backend] ?? 0) + 1;
-    };
-    const onErr = (e: Event) => {
-      const d = (e as CustomEvent<{ code: string; message: string }>).detail;
-      errors.push(`${d.code}: ${d.message}`);
-    };
-    const onFallback = (e: Event) =>
-      records.push((e as CustomEvent<{ record: { reason: string } }>).detail.record);
-    v.addEventListener('sr-tile-enhanced', onTile);
-    v.addEventListener('sr-error', onErr);
-    v.addEventListener('sr-fallback', onFallback);
-    const wait = async (pred: () => boolean) => {
-      const t = performance.now();
-      while (!pred() && performance.now() - t < 300_000) await new Promise((r) => setTimeout(r, 50));
-      return pred();
-    };
-    try {
-      v.enhance = true;
-      await v.updateComplete;
-      const info = v.info!;
-      v.zoomTo(3, { x: info.width / 2, y: info.height / 2 });
-      await wait(() => (by['webgpu'] ?? 0) > 0);
-      const m = (await import('/plugin/live/sessions.ts' as string)) as typeof Sessions;
-      const shared = await m.sharedSession('medical-x2', 'fidelity', 'webgpu');
-      const gpu = shared.fallbackSession.primary as { destroyDeviceForTesting?: () => Promise<void> };
-      await gpu.destroyDeviceForTesting?.();
-      const finished = await wait(() => v.enhanceStatus === 'done');
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
-      v.redraw();
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
-      const drawn = new Set(v.drawnTiles.map((t) => `${t.col},${t.row}`));
-      // counted here, not again by the loop's listener under the previous view's tag
-      (globalThis as unknown as { __soak: PageState }).__soak.tiles.splice(0);
-      const cells = new Set([...drawn, ...seen.keys()]);
-      return {
-        cells: cells.size,
-        webgpu: by['webgpu'] ?? 0,
-        wasm: by['wasm'] ?? 0,
-        duplicates: [...seen.values()].filter((n) => n > 1).length,
-        lost: [...cells].filter((k) => !drawn.has(k)).length,
-        records: records.length,
-        reason: records[0]?.reason.split('\n')[0]?.slice(0, 160) ?? '',
-        errors,
-        seconds: (performance.now() - t0) / 1000,
-        ended: finished ? ('done' as const) : ('stalled' as const),
-      };
-    } finally {
-      v.removeEventListener('sr-tile-enhanced', onTile);
-      v.removeEventListener('sr-error', onErr);
-      v.removeEventListener('sr-fallback', onFallback);
+async function deviceLoss(page: Page, url: string, destroy: boolean): Promise<DeviceLossResult> {
+  return page.evaluate(
+    async ([src, lose]) => {
+      const v = document.getElementById('viewer') as SoakViewer;
+      const t0 = performance.now();
       v.enhance = false;
       v.backend = 'wasm';
       await v.updateComplete;
-    }
-  }, url);
+      await v.open(src);
+      v.model = 'medical-x2';
+      v.variant = 'fidelity';
+      v.backend = 'webgpu';
+      await v.updateComplete;
+      const seen = new Map<string, number>();
+      const by: Record<string, number> = {};
+      const errors: string[] = [];
+      const records: { reason: string }[] = [];
+      const onTile = (e: Event) => {
+        const d = (e as CustomEvent<{ tile: { col: number; row: number }; backend: string }>).detail;
+        const k = `${d.tile.col},${d.tile.row}`;
+        seen.set(k, (seen.get(k) ?? 0) + 1);
+        by[d.backend] = (by[d.backend] ?? 0) + 1;
+      };
+      const onErr = (e: Event) => {
+        const d = (e as CustomEvent<{ code: string; message: string }>).detail;
+        errors.push(`${d.code}: ${d.message}`);
+      };
+      const onFallback = (e: Event) =>
+        records.push((e as CustomEvent<{ record: { reason: string } }>).detail.record);
+      v.addEventListener('sr-tile-enhanced', onTile);
+      v.addEventListener('sr-error', onErr);
+      v.addEventListener('sr-fallback', onFallback);
+      const wait = async (pred: () => boolean) => {
+        const t = performance.now();
+        while (!pred() && performance.now() - t < 300_000) await new Promise((r) => setTimeout(r, 50));
+        return pred();
+      };
+      try {
+        v.enhance = true;
+        await v.updateComplete;
+        const info = v.info!;
+        v.zoomTo(3, { x: info.width / 2, y: info.height / 2 });
+        await wait(() => (by['webgpu'] ?? 0) > 0);
+        if (!lose) {
+          // warm-up: the WebGPU session exists (and ran a tile); the rest of the view is not awaited
+          v.enhance = false;
+          await v.updateComplete;
+          (globalThis as unknown as { __soak: PageState }).__soak.tiles.splice(0);
+          return {
+            cells: seen.size,
+            webgpu: by['webgpu'] ?? 0,
+            wasm: by['wasm'] ?? 0,
+            duplicates: 0,
+            lost: 0,
+            records: records.length,
+            reason: '',
+            errors,
+            seconds: (performance.now() - t0) / 1000,
+            ended: 'done' as const,
+          };
+        }
+        const m = (await import('/plugin/live/sessions.ts' as string)) as typeof Sessions;
+        const shared = await m.sharedSession('medical-x2', 'fidelity', 'webgpu');
+        const gpu = shared.fallbackSession.primary as { destroyDeviceForTesting?: () => Promise<void> };
+        await gpu.destroyDeviceForTesting?.();
+        const finished = await wait(() => v.enhanceStatus === 'done');
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
+        v.redraw();
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50)));
+        const drawn = new Set(v.drawnTiles.map((t) => `${t.col},${t.row}`));
+        // counted here, not again by the loop's listener under the previous view's tag
+        (globalThis as unknown as { __soak: PageState }).__soak.tiles.splice(0);
+        const cells = new Set([...drawn, ...seen.keys()]);
+        return {
+          cells: cells.size,
+          webgpu: by['webgpu'] ?? 0,
+          wasm: by['wasm'] ?? 0,
+          duplicates: [...seen.values()].filter((n) => n > 1).length,
+          lost: [...cells].filter((k) => !drawn.has(k)).length,
+          records: records.length,
+          reason: records[0]?.reason.split('\n')[0]?.slice(0, 160) ?? '',
+          errors,
+          seconds: (performance.now() - t0) / 1000,
+          ended: finished ? ('done' as const) : ('stalled' as const),
+        };
+      } finally {
+        v.removeEventListener('sr-tile-enhanced', onTile);
+        v.removeEventListener('sr-error', onErr);
+        v.removeEventListener('sr-fallback', onFallback);
+        v.enhance = false;
+        v.backend = 'wasm';
+        await v.updateComplete;
+      }
+    },
+    [url, destroy] as const,
+  );
 }
 
 /** Centres (image px) of a snake walk over the image, `step` apart, at a zoom showing `seen` px. */
@@ -407,6 +436,7 @@ async function sample(
     backing: heap.backingStorageSize ?? 0,
     ...page2,
     workers: page.workers().length,
+    workerNames: page.workers().map((w) => w.url().split('/').pop()?.split('?')[0] ?? '?'),
     workerTargets: targets.targetInfos.filter((x) => /worker/.test(x.type)).length,
     ...(agent ? { agent } : {}),
     load1: loadavg()[0] ?? NaN,
@@ -500,6 +530,10 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
     let model = '';
     let backend = 'wasm';
     const out = () => performance.now() > deadline;
+    const enough = () =>
+      res.tilesInferred >= TARGET_TILES &&
+      res.modelSwitches >= TARGET_SWITCHES &&
+      res.fileOpens >= TARGET_FILES;
     const record = async (r: Awaited<ReturnType<typeof act>>) => {
       res.views++;
       if (r.ended === 'stalled') res.stalledViews++;
@@ -536,6 +570,20 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
       }
     };
 
+    /**
+     * Baseline and end are sampled in the same state, so that what differs is what leaked: the first
+     * file opened afresh with enhancement off (the closed image's tiles are freed; nothing is in flight).
+     */
+    const rest = async (full: boolean) => {
+      const f = FILES[0]!;
+      await openFile(page, f.url, `${f.family}-x2`, 'fidelity');
+      res.fileOpens++;
+      openIndex++;
+      model = '';
+      await new Promise((r) => setTimeout(r, 500));
+      return sample(page, cdp, browserCdp, res.tilesInferred, t0, full);
+    };
+
     /** One file: open, zoom, walk; returns after `budget` inferred tiles (or the walk's end for warm-up). */
     const visit = async (fileNo: number, modelNo: number, budget: number, warm: boolean) => {
       const f = FILES[fileNo % FILES.length]!;
@@ -564,7 +612,7 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
       let sinceSwitch = res.tilesInferred;
       let at = start;
       for (let i = 1; !warm && res.tilesInferred - tiles0 < budget; i++) {
-        if (out() || res.tilesInferred >= TARGET_TILES) return;
+        if (out() || enough()) return;
         if (res.tilesInferred - sinceSwitch >= SWITCH_EVERY) {
           sinceSwitch = res.tilesInferred;
           mi++;
@@ -599,15 +647,28 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
     // (SOAK_PAGE_SKIP_WARMUP=1: a quick check of the loop itself, no baseline worth the name)
     const skipWarm = process.env.SOAK_PAGE_SKIP_WARMUP === '1';
     for (let i = 0; i < FILES.length && !out() && !skipWarm; i++) await visit(i, Math.floor(i / 2), 0, true);
+    if (!skipWarm) {
+      // every backend the run will use, once: an 'auto' view, and one tile on WebGPU (its session is
+      // the one whose device the soak destroys halfway); a session is made once per key, not a leak
+      await record(await act(page, { tag: `${openIndex}|0|${model}|auto`, backend: 'auto' }));
+      await record(await act(page, { tag: `${openIndex}|0|${model}|wasm`, backend: 'wasm' }));
+      const medical = FILES.find((f) => f.family === 'medical')!;
+      const w = await deviceLoss(page, medical.url, false);
+      res.fileOpens++;
+      openIndex++;
+      res.tilesInferred += w.webgpu + w.wasm;
+      res.backends['webgpu'] = (res.backends['webgpu'] ?? 0) + w.webgpu;
+      model = '';
+    }
     warmUpTiles = res.tilesInferred;
-    const afterWarm = await sample(page, cdp, browserCdp, res.tilesInferred, t0, res.tilesInferred >= 100);
+    const afterWarm = await rest(res.tilesInferred >= 100);
     samples.push(afterWarm);
     if (res.tilesInferred >= 100) baseline = afterWarm;
     // the soak: files in turn, model/variant every SWITCH_EVERY tiles, one 'auto' view halfway
     let fileNo = 0;
     let switchedBackend = false;
     let lost: DeviceLossResult | undefined;
-    while (!out() && res.tilesInferred < TARGET_TILES) {
+    while (!out() && !enough()) {
       const half = res.tilesInferred >= TARGET_TILES / 2 || performance.now() - t0 > (minutes * 60_000) / 2;
       if (!switchedBackend && half) {
         switchedBackend = true;
@@ -618,7 +679,7 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
         res.backendSwitches++;
         await record(await act(page, { tag: `${openIndex}|0|${model}|wasm`, backend: 'wasm' }));
         const medical = FILES.find((f) => f.family === 'medical')!;
-        lost = await deviceLoss(page, medical.url);
+        lost = await deviceLoss(page, medical.url, true);
         res.fileOpens++;
         openIndex++;
         res.tilesInferred += lost.webgpu + lost.wasm;
@@ -628,8 +689,8 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
       await visit(fileNo, fileNo + 1, FILE_EVERY, false);
       fileNo++;
     }
-    const endedBy: 'tiles' | 'time' = res.tilesInferred >= TARGET_TILES ? 'tiles' : 'time';
-    const end = await sample(page, cdp, browserCdp, res.tilesInferred, t0, true);
+    const endedBy: 'tiles' | 'time' = enough() ? 'tiles' : 'time';
+    const end = await rest(true);
     samples.push(end);
     baseline ??= samples[Math.min(samples.length - 1, 1)]!;
     const total = (s: Sample) => s.v8Used + s.backing;
@@ -668,7 +729,7 @@ export function soakPageTable(d: SoakPageResult): string {
   const rows: [string, string | number][] = [
     [
       'duration / ended by',
-      `${d.minutes.toFixed(1)} min / ${d.endedBy === 'tiles' ? `${TARGET_TILES} tiles reached` : 'time budget'}`,
+      `${d.minutes.toFixed(1)} min / ${d.endedBy === 'tiles' ? `${TARGET_TILES} tiles, ${TARGET_SWITCHES} switches and ${TARGET_FILES} files reached` : 'time budget'}`,
     ],
     ['tiles inferred (live, `sr-tile-enhanced` not from cache)', d.tilesInferred],
     ['tiles from the cache (panned back over)', d.cacheHits],
@@ -696,7 +757,7 @@ export function soakPageTable(d: SoakPageResult): string {
       '`sr-fallback` events',
       `${d.fallbacks.length}${d.fallbacks[0] ? ` (first: ${d.fallbacks[0].replaceAll('|', '/')})` : ''}`,
     ],
-    ['warm-up (every file, every model/variant once)', `${d.warmUpTiles} tiles`],
+    ['warm-up (every file, every model/variant, every backend once)', `${d.warmUpTiles} tiles`],
     [
       `page heap (V8 used + ArrayBuffers) at baseline (tile ${b.tile}, ${b.t.toFixed(0)} s) / end (tile ${e.tile})`,
       `${mib(b.v8Used + b.backing)} / ${mib(e.v8Used + e.backing)} MiB`,
@@ -722,7 +783,7 @@ export function soakPageTable(d: SoakPageResult): string {
     ],
     [
       'workers alive at baseline / end (`page.workers()`; CDP worker targets)',
-      `${b.workers} / ${e.workers} (${b.workerTargets} / ${e.workerTargets})`,
+      `${b.workers} / ${e.workers} (${b.workerTargets} / ${e.workerTargets}; end: ${e.workerNames.join(', ')})`,
     ],
     [
       'shared sessions at baseline / end (one per model/variant/backend used)',
@@ -741,7 +802,7 @@ export async function benchSoakPage(): Promise<string | SuiteOutput> {
   const markdown = [
     `One demo page in headless Chromium, one <sr-viewer> ${VIEWER_PX}x${VIEWER_PX} px, ${CELL} px cells, prefetch off, WASM;`,
     `${FILES.length} files (demo samples, DICOM MR/CT and GeoTIFF fixtures) in turn, a model/variant switch every ~${SWITCH_EVERY} tiles,`,
-    `until ${TARGET_TILES} tiles or ${minutes} min. 1-min load average at the start: ${load0.toFixed(2)} (shared 2-core machine).`,
+    `until ${TARGET_TILES} tiles, ${TARGET_SWITCHES} switches and ${TARGET_FILES} files, or ${minutes} min. 1-min load average at the start: ${load0.toFixed(2)} (shared 2-core machine).`,
     '',
     soakPageTable(d),
     ...(d.errors.length ? ['', 'Errors:', ...d.errors.slice(0, 10).map((m) => `- ${m}`)] : []),

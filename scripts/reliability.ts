@@ -364,8 +364,10 @@ holders of tiles fill as tiles are made and are reported on their own: the page-
 outputs (LRU, 256 MiB) and the viewer's store of tiles ready to draw (LRU, 128 MiB); both drop an image's
 entries when the viewer shows another, so the leak signal is the drift less their bytes. At baseline
 and end \`performance.measureUserAgentSpecificMemory()\` also measures the page with its workers
-(onnxruntime-web's proxy worker holds the WASM memory where the tensors live). Baseline: the later of the warm-up (every file and every model/variant once) and
-tile 100. Workers: \`page.workers()\` and CDP worker targets; sessions: the page-wide shared sessions
+(onnxruntime-web's proxy worker holds the WASM memory where the tensors live). Baseline: after a warm-up
+that opens every file, runs every model/variant, one 'auto' view and one WebGPU tile (so every session the run
+uses exists before it), or tile 100, whichever is later; baseline and end are sampled in the same state (the
+first file opened afresh, enhancement off), so what differs between them is what stayed behind. Workers: \`page.workers()\` and CDP worker targets; sessions: the page-wide shared sessions
 (\`sharedSessionCount()\`, plugin/live/sessions.ts; kept for the page's life, one per model/variant/backend
 preference used, so their number is bounded by the keys, not by the switches). Run ${r.date} on ${m.cores} x
 ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.browser ?? 'Chromium'}, onnxruntime-web ${m.onnxruntime.web ?? '?'};
