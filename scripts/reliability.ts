@@ -329,6 +329,11 @@ function soakPageFindings(q: Record<string, number | null>): string {
     out.push(
       `- Page heap less the cache and the store drifted ${(drift * 100).toFixed(1)} % from tile ${n('baselineTile')} to the end (${less('heapBaselineBytes', 'cacheBaselineBytes', 'storeBaselineBytes')} -> ${less('heapEndBytes', 'cacheEndBytes', 'storeEndBytes')} MiB; the issue's bound: <= 5 %).`,
     );
+  const made = n('sessionsEnd') - n('sessionsBaseline');
+  if (made > 0)
+    out.push(
+      `- ${made} shared session(s) made after the baseline: sessions are made once per model/variant/backend key and kept for the page's life (bounded by the keys: 8 models x 3 backend preferences), so a key first used after the warm-up adds one; switching back and forth adds none.`,
+    );
   const agent = n('agentDrift');
   if (Number.isFinite(agent))
     out.push(
@@ -371,8 +376,8 @@ first file opened afresh, enhancement off), so what differs between them is what
 (\`sharedSessionCount()\`, plugin/live/sessions.ts; kept for the page's life, one per model/variant/backend
 preference used, so their number is bounded by the keys, not by the switches). Run ${r.date} on ${m.cores} x
 ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.browser ?? 'Chromium'}, onnxruntime-web ${m.onnxruntime.web ?? '?'};
-1-min load average ${m.load[0].toFixed(2)} at the start, ${m.load[1].toFixed(2)} at the end (a shared 2-core machine
-with other jobs running: tile times are slow and noisy, the counts and memory are what this measures).
+1-min load average ${m.load[0].toFixed(2)} at the start, ${m.load[1].toFixed(2)} at the end (tile times depend on the
+load; the counts and memory are what this measures).
 
 ${notes.length > 0 ? notes.join('\n') + '\n\n' : ''}${tables}
 ${soakPageFindings(r.ratios)}
