@@ -584,6 +584,18 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
       return sample(page, cdp, browserCdp, res.tilesInferred, t0, full);
     };
 
+    /** deviceLoss on the first medical file, counted like any other open and its tiles. */
+    const webgpuView = async (destroy: boolean) => {
+      const medical = FILES.find((f) => f.family === 'medical')!;
+      const r = await deviceLoss(page, medical.url, destroy);
+      res.fileOpens++;
+      openIndex++;
+      model = '';
+      res.tilesInferred += r.webgpu + r.wasm;
+      for (const b of ['webgpu', 'wasm'] as const) res.backends[b] = (res.backends[b] ?? 0) + r[b];
+      return r;
+    };
+
     /** One file: open, zoom, walk; returns after `budget` inferred tiles (or the walk's end for warm-up). */
     const visit = async (fileNo: number, modelNo: number, budget: number, warm: boolean) => {
       const f = FILES[fileNo % FILES.length]!;
@@ -652,13 +664,7 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
       // the one whose device the soak destroys halfway); a session is made once per key, not a leak
       await record(await act(page, { tag: `${openIndex}|0|${model}|auto`, backend: 'auto' }));
       await record(await act(page, { tag: `${openIndex}|0|${model}|wasm`, backend: 'wasm' }));
-      const medical = FILES.find((f) => f.family === 'medical')!;
-      const w = await deviceLoss(page, medical.url, false);
-      res.fileOpens++;
-      openIndex++;
-      res.tilesInferred += w.webgpu + w.wasm;
-      res.backends['webgpu'] = (res.backends['webgpu'] ?? 0) + w.webgpu;
-      model = '';
+      await webgpuView(false);
     }
     warmUpTiles = res.tilesInferred;
     const afterWarm = await rest(res.tilesInferred >= 100);
@@ -678,12 +684,7 @@ export async function runSoakPage(minutes: number): Promise<SoakPageResult> {
         backend = 'wasm';
         res.backendSwitches++;
         await record(await act(page, { tag: `${openIndex}|0|${model}|wasm`, backend: 'wasm' }));
-        const medical = FILES.find((f) => f.family === 'medical')!;
-        lost = await deviceLoss(page, medical.url, true);
-        res.fileOpens++;
-        openIndex++;
-        res.tilesInferred += lost.webgpu + lost.wasm;
-        model = '';
+        lost = await webgpuView(true);
         process.stderr.write(`soak-page: device loss ${JSON.stringify(lost)}\n`);
       }
       await visit(fileNo, fileNo + 1, FILE_EVERY, false);
