@@ -25,7 +25,7 @@ import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { launchChromium, startRepoServer } from '../scripts/repo-server.ts';
 import { scene } from './large-cog.ts';
-import type * as Loader from '../plugin/viewer/loader.ts';
+import type * as Loader from '../plugin/viewer/cornerstone/loader.ts';
 import type { SuiteOutput } from './report.ts';
 import { fmt } from './timing.ts';
 

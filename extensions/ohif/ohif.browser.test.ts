@@ -8,7 +8,7 @@
 import { expect } from '@esm-bundle/chai';
 import * as ort from 'onnxruntime-web/wasm';
 import type { Types } from '@cornerstonejs/core';
-import { countColor } from '../../plugin/viewer/testing/canvas.ts';
+import { countColor } from '../../plugin/live/testing/canvas.ts';
 import { WATERMARK_COLORS } from '../../plugin/watermark/viewport.ts';
 import { cache, imageLoader, metaData } from '@cornerstonejs/core';
 import { imageIdForUrl, loadStackImage, toCs3dImage } from '../../plugin/viewer/cornerstone3d/loader.ts';

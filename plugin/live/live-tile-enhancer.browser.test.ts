@@ -10,7 +10,7 @@ import { computeRange } from '../../models/normalize.ts';
 import { TileCache } from '../pipeline/cache.ts';
 import { TileScheduler } from '../pipeline/scheduler.ts';
 import { bindTileEnhancer } from '../pipeline/tile.ts';
-import { pixelSpacingOf } from '../viewer/loader.ts';
+import { pixelSpacingOf } from '../viewer/cornerstone/loader.ts';
 import { watermarkLabel } from '../watermark/viewport.ts';
 import {
   LiveTileEnhancer,

@@ -1,26 +1,23 @@
 /**
- * Public entry of plugin/viewer/ (`tilesr/viewer/cornerstone`): the cornerstone-core adapter for hosts
- * that bring their own cornerstone viewport instead of `<sr-viewer>` — the `tilesr:` image loader,
- * navigation helpers, the live-enhancement controller and the viewport watermark.
+ * The viewer adapters, keyed by viewer: each folder under plugin/viewer/ is the only code that imports
+ * its viewer package, and no adapter imports another (test/architecture.test.ts). Every adapter drives
+ * the viewer-agnostic engine in plugin/live/ (cornerstone-core and Cornerstone3D through a
+ * `ViewerAdapter`; OpenLayers through its own tile loader on the same per-tile service). Adapters are
+ * loaded on demand, so a page pays only for the viewer it uses (Cornerstone3D and OpenLayers are
+ * optional peer dependencies).
  */
-export * from './cornerstone.ts';
-export * from './loader.ts';
-export * from './navigation.ts';
-export * from './display.ts';
-export * from './live-enhance.ts';
-export { CornerstoneAdapter } from './cornerstone/adapter.ts';
-export * from './open-controller.ts';
-export {
-  sharedScheduler,
-  sharedCache,
-  sharedSession,
-  disposeSharedSessions,
-  type SharedSession,
-} from '../live/sessions.ts';
-export {
-  watermarkLabel,
-  drawWatermark,
-  outlineTiles,
-  WATERMARK_COLORS,
-  type WatermarkBox,
-} from '../watermark/viewport.ts';
+
+/** The viewers tilesr has an adapter for. */
+export type ViewerId = 'cornerstone' | 'cornerstone3d' | 'openlayers';
+
+/** Each adapter's public entry (also exported as `tilesr/viewer/<id>`). */
+export const viewerAdapters = {
+  cornerstone: () => import('./cornerstone/index.ts'),
+  cornerstone3d: () => import('./cornerstone3d/index.ts'),
+  openlayers: () => import('./openlayers/index.ts'),
+} satisfies Record<ViewerId, () => Promise<unknown>>;
+
+/** Loads the adapter of `viewer` (its viewer package must be installed). */
+export function loadViewerAdapter<V extends ViewerId>(viewer: V): ReturnType<(typeof viewerAdapters)[V]> {
+  return viewerAdapters[viewer]() as ReturnType<(typeof viewerAdapters)[V]>;
+}

@@ -3,7 +3,7 @@
 // watermark stays on the enhanced side at any split, and the slider follows pointer and keyboard.
 import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
-import { countColor, rgba } from '../../viewer/testing/canvas.ts';
+import { countColor, rgba } from '../../live/testing/canvas.ts';
 import { WATERMARK_COLORS, type WatermarkBox } from '../../watermark/viewport.ts';
 import '../sr-viewer/sr-viewer.ts';
 import type { SrViewer } from '../sr-viewer/sr-viewer.component.ts';

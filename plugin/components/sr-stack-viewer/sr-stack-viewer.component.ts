@@ -20,7 +20,7 @@ import {
   onStackImage,
   type StackHandle,
 } from '../../viewer/cornerstone3d/stack.ts';
-import type { ViewerImageInfo } from '../../viewer/open-controller.ts';
+import type { ViewerImageInfo } from '../../viewer/cornerstone/open-controller.ts';
 import type {} from '../sr-viewer/sr-viewer.events.ts';
 import { srStackViewerStyles } from './sr-stack-viewer.styles.ts';
 

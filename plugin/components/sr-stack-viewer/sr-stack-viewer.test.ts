@@ -3,7 +3,7 @@
 // events reach the real <sr-progress> and <sr-provenance> bound with `for`.
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
-import type { ViewerImageInfo } from '../../viewer/open-controller.ts';
+import type { ViewerImageInfo } from '../../viewer/cornerstone/open-controller.ts';
 import { CT_SERIES } from '../../viewer/cornerstone3d/testing/suite.ts';
 import { cleanup, mount, part, record } from '../shared/test-dom.ts';
 import '../sr-progress/sr-progress.ts';

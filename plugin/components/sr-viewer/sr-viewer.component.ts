@@ -10,25 +10,25 @@ import type { RasterInput } from '../../../formats/index.ts';
 import type { BackendPreference } from '../../../models/backend/types.ts';
 import type { Variant } from '../../../models/card.ts';
 import type { ExportFormat, ExportOutput } from '../../export/types.ts';
-import type { Cornerstone, Point, Viewport } from '../../viewer/cornerstone.ts';
+import type { Cornerstone, Point, Viewport } from '../../viewer/cornerstone/cornerstone.ts';
 import {
   ExportController,
   exportFormatsFor,
   type ExportImageOptions,
-} from '../../viewer/export-controller.ts';
+} from '../../viewer/cornerstone/export-controller.ts';
 import {
   LiveEnhanceController,
   type EnhanceStatus,
   type LiveTileInfo,
   type ViewerProvenance,
-} from '../../viewer/live-enhance.ts';
-import { getLoadedRaster, type LoadedRaster, type PixelSpacing } from '../../viewer/loader.ts';
-import * as nav from '../../viewer/navigation.ts';
+} from '../../viewer/cornerstone/live-enhance.ts';
+import { getLoadedRaster, type LoadedRaster, type PixelSpacing } from '../../viewer/cornerstone/loader.ts';
+import * as nav from '../../viewer/cornerstone/navigation.ts';
 import {
   FULL_RESOLUTION_DISPLAY_BYTES,
   OpenController,
   type ViewerImageInfo,
-} from '../../viewer/open-controller.ts';
+} from '../../viewer/cornerstone/open-controller.ts';
 import type { WatermarkBox } from '../../watermark/viewport.ts';
 import { ExportError } from '../../export/errors.ts';
 import './sr-viewer.events.ts';

@@ -1,8 +1,8 @@
 /** The typed events <sr-viewer> dispatches (bubbling, composed). */
 import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts';
 import type { ExportFormat } from '../../export/types.ts';
-import type { EnhanceStatus, LiveTileInfo, ViewerProvenance } from '../../viewer/live-enhance.ts';
-import type { ViewerImageInfo } from '../../viewer/open-controller.ts';
+import type { EnhanceStatus, LiveTileInfo, ViewerProvenance } from '../../viewer/cornerstone/live-enhance.ts';
+import type { ViewerImageInfo } from '../../viewer/cornerstone/open-controller.ts';
 import type { WatermarkBox } from '../../watermark/viewport.ts';
 
 /** `sr-image-loaded`: a frame is displayed. */

@@ -4,15 +4,15 @@
 // stale work, spacing is original / scale, and nothing but this origin is contacted.
 import { expect } from '@esm-bundle/chai';
 import { resetMouse, sendMouse } from '@web/test-runner-commands';
-import { correlation, countColor, gray, meanAbsDiff, type Gray } from '../../viewer/testing/canvas.ts';
-import type { LiveTileInfo } from '../../viewer/live-enhance.ts';
-import { getLoadedRaster } from '../../viewer/loader.ts';
+import { correlation, countColor, gray, meanAbsDiff, type Gray } from '../../live/testing/canvas.ts';
+import type { LiveTileInfo } from '../../viewer/cornerstone/live-enhance.ts';
+import { getLoadedRaster } from '../../viewer/cornerstone/loader.ts';
 import { computeRange } from '../../../models/normalize.ts';
 import { getModel } from '../../../models/registry.ts';
 import { DEFAULT_HALO_MARGIN, enhanceRaster } from '../../pipeline/enhance.ts';
-import { loadCornerstone } from '../../viewer/cornerstone.ts';
-import { cropRaster, growRect } from '../../viewer/crop.ts';
-import { voiToByte } from '../../viewer/display.ts';
+import { loadCornerstone } from '../../viewer/cornerstone/cornerstone.ts';
+import { cropRaster, growRect } from '../../live/crop.ts';
+import { voiToByte } from '../../live/display.ts';
 import { sharedSession } from '../../live/sessions.ts';
 import { WATERMARK_COLORS, type WatermarkBox } from '../../watermark/viewport.ts';
 import './sr-viewer.ts';

@@ -8,9 +8,9 @@
  */
 import type { DrawResult, DrawTile, Point2, ViewerAdapter, ViewState } from '../../live/adapter.ts';
 import { regionOf } from '../../live/grid.ts';
-import type { Cornerstone, ImageRenderedDetail } from '../cornerstone.ts';
-import type { LoadedRaster } from '../loader.ts';
-import { TileCanvas } from '../tile-render.ts';
+import type { Cornerstone, ImageRenderedDetail } from './cornerstone.ts';
+import type { LoadedRaster } from './loader.ts';
+import { TileCanvas } from './tile-render.ts';
 import { drawWatermark, outlineTiles, type OutlineTile } from '../../watermark/viewport.ts';
 
 /** Drives one cornerstone-core enabled element for the live engine. */

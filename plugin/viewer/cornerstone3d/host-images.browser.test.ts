@@ -18,7 +18,7 @@ import type { InferenceSession } from '../../../models/backend/types.ts';
 import { getModel, loadModel } from '../../../models/registry.ts';
 import type { Point2 } from '../../live/adapter.ts';
 import { bindTileEnhancer } from '../../pipeline/tile.ts';
-import { countColor } from '../testing/canvas.ts';
+import { countColor } from '../../live/testing/canvas.ts';
 import { WATERMARK_COLORS, watermarkLabel } from '../../watermark/viewport.ts';
 import { apply } from './geometry.ts';
 import { HostImageError, loadHostImage, rasterFromCs3dImage } from './host-images.ts';

@@ -7,7 +7,7 @@
 import { expect } from '@esm-bundle/chai';
 import type { Types } from '@cornerstonejs/core';
 import type { LiveTileInfo, ViewerProvenance } from '../../live/live-tile-enhancer.ts';
-import { countColor } from '../testing/canvas.ts';
+import { countColor } from '../../live/testing/canvas.ts';
 import { WATERMARK_COLORS } from '../../watermark/viewport.ts';
 import { Cs3dLiveEnhancement } from './live.ts';
 import { imageIdForUrl } from './loader.ts';

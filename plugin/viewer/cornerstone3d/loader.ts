@@ -12,7 +12,7 @@
 import { imageLoader, metaData, type Types } from '@cornerstonejs/core';
 import { openRaster } from '../../../formats/index.ts';
 import { toModalityValues, type Raster } from '../../../formats/raster.ts';
-import { displayModelFor, rangeToByte, type DisplayModel } from '../display.ts';
+import { displayModelFor, rangeToByte, type DisplayModel } from '../../live/display.ts';
 
 /** The loader's scheme. */
 export const SCHEME = 'tilesr';

@@ -4,7 +4,7 @@
  * so window/level moves original and tiles together. Colour rasters map through their display ranges.
  */
 import type { DrawTile } from '../../live/adapter.ts';
-import { rangeToByte, voiToByte, type DisplayModel } from '../display.ts';
+import { rangeToByte, voiToByte, type DisplayModel } from '../../live/display.ts';
 
 /** The VOI state a tile rendering depends on (Cornerstone3D's voiRange + invert). */
 export interface VoiState {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { openRaster, toModalityValues } from '../../formats/index.ts';
+import { openRaster, toModalityValues } from '../../../formats/index.ts';
 import { registerRaster, unregisterRaster } from './loader.ts';
 import { displayTarget, FULL_RESOLUTION_DISPLAY_BYTES } from './open-controller.ts';
 

@@ -14,7 +14,7 @@ import {
   bytesPerSample,
   toModalityValues,
   type ReadOptions,
-} from '../../formats/index.ts';
+} from '../../../formats/index.ts';
 import { loadCornerstone, type Cornerstone } from './cornerstone.ts';
 import {
   getLoadedRaster,

@@ -7,16 +7,16 @@
  * gets the complete file's bytes, or an error (ABORTED when cancelled), never part of a file.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { BackendPreference, FallbackRecord } from '../../models/backend/types.ts';
-import type { Variant } from '../../models/card.ts';
-import type { NormRange } from '../../models/normalize.ts';
-import { ExportError } from '../export/errors.ts';
-import { getWriter } from '../export/index.ts';
-import type { ExportFormat, ExportOutput, ExportSigner } from '../export/types.ts';
-import { enhanceRaster } from '../pipeline/enhance.ts';
-import type { Rect } from '../pipeline/tiler.ts';
+import type { BackendPreference, FallbackRecord } from '../../../models/backend/types.ts';
+import type { Variant } from '../../../models/card.ts';
+import type { NormRange } from '../../../models/normalize.ts';
+import { ExportError } from '../../export/errors.ts';
+import { getWriter } from '../../export/index.ts';
+import type { ExportFormat, ExportOutput, ExportSigner } from '../../export/types.ts';
+import { enhanceRaster } from '../../pipeline/enhance.ts';
+import type { Rect } from '../../pipeline/tiler.ts';
 import type { LoadedRaster } from './loader.ts';
-import { sharedCache, sharedScheduler, sharedSession } from '../live/sessions.ts';
+import { sharedCache, sharedScheduler, sharedSession } from '../../live/sessions.ts';
 
 /** Every format tilesr writes, in the order a format picker lists them. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['dicom', 'geotiff', 'png', 'jpeg', 'npy'];

@@ -3,7 +3,7 @@
  * it is loaded once through formats/load.ts (the one CommonJS/UMD loader) and shared. The
  * types below cover the legacy API this plugin uses; cornerstone-core publishes none.
  */
-import { loadUmd } from '../../formats/load.ts';
+import { loadUmd } from '../../../formats/load.ts';
 
 /** A point in image pixels or canvas pixels. */
 export interface Point {

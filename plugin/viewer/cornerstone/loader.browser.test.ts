@@ -2,11 +2,11 @@
 // cornerstone draws equals the VOI mapping of the stored values (DICOM preset, GeoTIFF 2-98 % stretch,
 // MONOCHROME1 inverted, RGB of the first three bands), and the pixel spacing is carried.
 import { expect } from '@esm-bundle/chai';
-import { openRaster } from '../../formats/index.ts';
+import { openRaster } from '../../../formats/index.ts';
 import { loadCornerstone, type Cornerstone, type CornerstoneImage } from './cornerstone.ts';
-import { rangeToByte, voiToByte } from './display.ts';
+import { rangeToByte, voiToByte } from '../../live/display.ts';
 import { registerLoader, registerRaster, type LoadedRaster } from './loader.ts';
-import { rgba } from './testing/canvas.ts';
+import { rgba } from '../../live/testing/canvas.ts';
 
 let cs: Cornerstone;
 

@@ -4,7 +4,7 @@
  * together. A tile's canvas is re-rendered only when the VOI changed since its last render.
  */
 import type { Viewport } from './cornerstone.ts';
-import { rangeToByte, voiToByte, type DisplayModel } from './display.ts';
+import { rangeToByte, voiToByte, type DisplayModel } from '../../live/display.ts';
 
 /** Enhanced pixels of one tile: [h, w, samples] real-unit floats (samples = displayed bands). */
 export interface TilePixels {

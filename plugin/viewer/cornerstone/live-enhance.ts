@@ -7,13 +7,13 @@
  * the export controller and the component tests have always used.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { NormRange } from '../../models/normalize.ts';
-import type { Rect } from '../pipeline/tiler.ts';
-import { LiveTileEnhancer, type LiveEngineDeps, type NeighbourLoader } from '../live/live-tile-enhancer.ts';
+import type { NormRange } from '../../../models/normalize.ts';
+import type { Rect } from '../../pipeline/tiler.ts';
+import { LiveTileEnhancer, type LiveEngineDeps, type NeighbourLoader } from '../../live/live-tile-enhancer.ts';
 import type { Cornerstone } from './cornerstone.ts';
-import { CornerstoneAdapter } from './cornerstone/adapter.ts';
+import { CornerstoneAdapter } from './adapter.ts';
 import type { LoadedRaster, PixelSpacing } from './loader.ts';
-import type { WatermarkBox } from '../watermark/viewport.ts';
+import type { WatermarkBox } from '../../watermark/viewport.ts';
 
 import type {
   EnhanceStatus,
@@ -23,7 +23,7 @@ import type {
   LiveImage,
   LiveTileInfo,
   ViewerProvenance,
-} from '../live/types.ts';
+} from '../../live/types.ts';
 
 export type {
   EnhanceStatus,
@@ -32,7 +32,7 @@ export type {
   LiveEnhanceStats,
   LiveTileInfo,
   ViewerProvenance,
-} from '../live/types.ts';
+} from '../../live/types.ts';
 
 /**
  * A registered cornerstone raster as the live engine sees it. An overview that can read

@@ -1,4 +1,4 @@
-// cornerstone-core ships a UMD bundle without types; plugin/viewer/cornerstone.ts types what it uses.
+// cornerstone-core ships a UMD bundle without types; plugin/viewer/cornerstone/cornerstone.ts types what it uses.
 declare module 'cornerstone-core/dist/cornerstone.js' {
   const cornerstone: unknown;
   export default cornerstone;

@@ -5,11 +5,11 @@
  * LUT cannot index (float, 32-bit) are quantized to 16 bits with the quantization folded into the
  * slope/intercept. Color and multi-band rasters become RGBA of the first three bands.
  */
-import { toModalityValues, type PixelWindow, type Raster, type Spacing } from '../../formats/raster.ts';
+import { toModalityValues, type PixelWindow, type Raster, type Spacing } from '../../../formats/raster.ts';
 import type { Cornerstone, CornerstoneImage, ImageLoadObject } from './cornerstone.ts';
-import { displayModelFor, rangeToByte, type DisplayModel } from './display.ts';
+import { displayModelFor, rangeToByte, type DisplayModel } from '../../live/display.ts';
 
-import type { PixelSpacing } from '../live/types.ts';
+import type { PixelSpacing } from '../../live/types.ts';
 
 export type { PixelSpacing };
 

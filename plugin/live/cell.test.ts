@@ -19,7 +19,7 @@ import { getModel, loadModel } from '../../models/registry.ts';
 import type { EnhanceResult } from '../pipeline/enhance.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 import { enhanceCell } from './cell.ts';
-import { tileConsistencyPsnr } from '../live/tile-check.ts';
+import { tileConsistencyPsnr } from './tile-check.ts';
 
 const FILE = 'demo/samples/mr384_12bit_jpeg_lossless_sv1.dcm';
 const CELL = 64;
