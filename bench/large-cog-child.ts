@@ -15,7 +15,7 @@ import { getModel } from '../models/registry.ts';
 import { fileCogStorage } from '../plugin/export/cog-storage.node.ts';
 import { exportGeotiff } from '../plugin/export/geotiff.ts';
 import { streamGeotiffExport } from '../plugin/export/geotiff-stream.ts';
-import { DEFAULT_HALO_MARGIN, enhanceRaster } from '../plugin/pipeline/enhance.ts';
+import { enhanceRaster, haloFor } from '../plugin/pipeline/enhance.ts';
 import { wholeImageRanges } from '../plugin/pipeline/stream.ts';
 
 /** x2 nearest neighbour as an InferenceSession (what the pipeline sees of a model). */
@@ -57,7 +57,7 @@ try {
     const { width: w, height: h, samples, blocks, peakBlocks, bytes } = r;
     console.log(JSON.stringify({ width: w, height: h, samples, blocks, peakBlocks, bytes }));
   } else {
-    const halo = getModel(modelId).receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
+    const halo = haloFor(getModel(modelId));
     const [x0, y0] = [Math.max(0, region.x - halo), Math.max(0, region.y - halo)];
     const x1 = Math.min(info.width, region.x + region.width + halo);
     const y1 = Math.min(info.height, region.y + region.height + halo);

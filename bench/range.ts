@@ -6,7 +6,8 @@
  * ground truth's own span (the new default data range). Also: share of LR samples the old rule
  * clipped, error where the truth lies beyond the range, and the rule's run-time cost.
  */
-import { openRaster, toModalityValues, type Raster } from '../formats/index.ts';
+import { openRaster, toModalityValues } from '../formats/index.ts';
+import { floatPlane } from '../formats/testing/float-plane.ts';
 import { createNodeCpuBackend } from '../models/backend/ort-node.ts';
 import { computeRange } from '../models/normalize.ts';
 import { getModel, loadModel } from '../models/registry.ts';
@@ -24,29 +25,6 @@ const FILES = [
   ['demo/samples/u16_rgb_cog_deflate_ovr.tif', 'satellite-x2'],
   ['fixtures/geotiff/f32_dsm_none.tif', 'satellite-x2'],
 ] as const;
-
-function planeRaster(like: Raster, p: Plane): Raster {
-  const data = Float32Array.from(p.data);
-  return {
-    // values are already real units: identity mapping, one gray band
-    info: {
-      ...like.info,
-      width: p.width,
-      height: p.height,
-      samples: 1,
-      dtype: 'float32',
-      photometric: 'MONOCHROME2',
-      valueMapping: { slope: 1, intercept: 0 },
-    },
-    frame: 0,
-    window: { x: 0, y: 0, width: p.width, height: p.height },
-    width: p.width,
-    height: p.height,
-    samples: 1,
-    dtype: 'float32',
-    data,
-  };
-}
 
 /** Runs the files and returns a Markdown table. */
 export async function benchRange(): Promise<string> {
@@ -71,7 +49,11 @@ export async function benchRange(): Promise<string> {
       const clipped = { ...lr, data: lr.data.map((v) => Math.min(range.hi, Math.max(range.lo, v))) };
       const run = async (p: Plane) => {
         const t0 = performance.now();
-        const out = await enhanceRaster(planeRaster(r, p), { modelId, session, ranges: [range] });
+        const out = await enhanceRaster(floatPlane(r, Float32Array.from(p.data), p), {
+          modelId,
+          session,
+          ranges: [range],
+        });
         return { data: out.data, ms: performance.now() - t0 };
       };
       await run(clipped); // warm-up

@@ -1,5 +1,7 @@
 /** CLI error reporting: one line `error <CODE>: <message>` (or JSON with --json), exit code 1. */
 
+import { errorCode, TilesrError } from '../core/errors.ts';
+
 /** An error with a stable code, as thrown by every layer (FormatError, ModelError, ...). */
 export interface CodedError {
   code: string;
@@ -7,23 +9,21 @@ export interface CodedError {
 }
 
 /** A usage error from the CLI itself. */
-export class UsageError extends Error {
+export class UsageError extends TilesrError<'USAGE'> {
   override readonly name = 'UsageError';
-  readonly code = 'USAGE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('USAGE', message, options);
+  }
 }
 
 /** Extracts a stable code from any thrown value; unknown errors become INTERNAL. */
 export function toCoded(err: unknown): CodedError {
-  if (
-    err &&
-    typeof err === 'object' &&
-    'code' in err &&
-    typeof (err as { code: unknown }).code === 'string'
-  ) {
-    const e = err as { code: string; message?: string };
+  const code = errorCode(err);
+  if (code !== undefined) {
+    const { message } = err as { message?: string };
     // Node system errors (ENOENT, EACCES...) carry a code too: report them as IO errors
-    if (/^E[A-Z]+$/.test(e.code)) return { code: 'IO_ERROR', message: e.message ?? e.code };
-    return { code: e.code, message: e.message ?? '' };
+    if (/^E[A-Z]+$/.test(code)) return { code: 'IO_ERROR', message: message ?? code };
+    return { code, message: message ?? '' };
   }
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

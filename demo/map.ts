@@ -7,6 +7,7 @@ import '../plugin/components/sr-provenance/sr-provenance.ts';
 import type { RasterInput } from '../formats/input.ts';
 import type { BackendPreference, FallbackRecord } from '../models/backend/types.ts';
 import { openEnhancedMap, type BandStyle, type EnhancedMap } from '../plugin/viewer/openlayers/index.ts';
+import { errorCode } from '../core/errors.ts';
 
 const SAMPLE = '/demo/samples/u16_rgb_cog_deflate_ovr.tif';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -84,8 +85,8 @@ async function open(input: RasterInput): Promise<void> {
         `original: ${fmt(v?.original)}\nenhanced: ${fmt(v?.enhanced)}`;
     });
   } catch (err) {
-    const e = err as { code?: string; message?: string };
-    errorBox.textContent = `${e.code ?? 'ERROR'}: ${e.message ?? String(err)}`;
+    const e = err as { message?: string };
+    errorBox.textContent = `${errorCode(err) ?? 'ERROR'}: ${e.message ?? String(err)}`;
     errorBox.hidden = false;
   }
 }

@@ -1,3 +1,5 @@
+import { TilesrError } from '../core/errors.ts';
+
 /** Stable codes for everything that can be wrong with an input file. Codes never change meaning. */
 export type FormatErrorCode =
   | 'UNKNOWN_FORMAT' // neither DICOM nor TIFF
@@ -21,15 +23,8 @@ export type FormatErrorCode =
   | 'MEMORY_BUDGET'; // a read would decode more bytes than the configured budget (checked before allocating)
 
 /** The one error type the formats layer throws; `code` is stable and machine-readable. */
-export class FormatError extends Error {
+export class FormatError extends TilesrError<FormatErrorCode> {
   override readonly name = 'FormatError';
-  constructor(
-    readonly code: FormatErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Throws FormatError('ABORTED') when the signal is aborted; call between expensive steps. */

@@ -3,6 +3,8 @@
  * report them without parsing messages.
  */
 
+import { TilesrError } from '../core/errors.ts';
+
 /** Stable error codes of the models layer. */
 export type ModelErrorCode =
   | 'UNKNOWN_MODEL'
@@ -16,18 +18,14 @@ export type ModelErrorCode =
   | 'ABORTED';
 
 /** An error from the registry, normalization or an inference backend. */
-export class ModelError extends Error {
-  readonly code: ModelErrorCode;
-
-  constructor(code: ModelErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ModelError';
-    this.code = code;
-  }
+export class ModelError extends TilesrError<ModelErrorCode> {
+  // typed `string` so IntegrityError can pin its own name
+  override readonly name: string = 'ModelError';
 }
 
 /** Model bytes whose sha256 differs from the card: no session may be created from them. */
 export class IntegrityError extends ModelError {
+  override readonly name = 'IntegrityError';
   readonly expected: string;
   readonly actual: string;
 
@@ -36,7 +34,6 @@ export class IntegrityError extends ModelError {
       'INTEGRITY_MISMATCH',
       `${label}: sha256 ${actual} (${byteLength} bytes) does not match the model card's ${expected}`,
     );
-    this.name = 'IntegrityError';
     this.expected = expected;
     this.actual = actual;
   }

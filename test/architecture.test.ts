@@ -219,7 +219,7 @@ test('extensions/ohif imports only @cornerstonejs/*, react and react-dom; plugin
     for (const s of importsOf(f)) {
       if (s.startsWith('.')) {
         const p = resolved(f, s) as string;
-        assert.match(p, /^(extensions\/ohif|models|plugin|formats)\//, `${f} imports ${s}`);
+        assert.match(p, /^(extensions\/ohif|core|models|plugin|formats)\//, `${f} imports ${s}`);
         continue;
       }
       assert.match(

@@ -2,10 +2,11 @@
  * Classical upsampling baselines the model must beat: nearest, bilinear, bicubic (a = -0.5) and
  * Lanczos-3, in Pillow's convention (= PyTorch antialias=True upsampling; 'nearest' is Pillow's and
  * PyTorch's 'nearest-exact', source floor((x + 0.5) / s)) or MATLAB imresize's (mirrored borders).
+ * The kernels live in core/resample.ts, shared with the pipeline's range rule.
  */
-import { ValidationError } from './errors.ts';
+import { upsample as coreUpsample, type Convention } from '../core/resample.ts';
 import type { Plane } from './image.ts';
-import { resize, type Convention } from './resample.ts';
+import { asValidation } from './resample.ts';
 
 /** Baseline method names, as they appear in reports. */
 export type BaselineMethod = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos3';
@@ -20,8 +21,5 @@ export function upsample(
   method: BaselineMethod,
   convention: Convention = 'pil',
 ): Plane {
-  if (!Number.isInteger(scale) || scale < 1) {
-    throw new ValidationError('INVALID_ARGUMENT', `scale must be a positive integer, got ${scale}`);
-  }
-  return resize(p, p.width * scale, p.height * scale, method, convention);
+  return asValidation(() => coreUpsample(p, scale, method, convention));
 }

@@ -1,3 +1,5 @@
+import { TilesrError } from '../core/errors.ts';
+
 /** Stable error codes of validation/: callers branch on `code`, never on message text. */
 export type ValidationErrorCode =
   | 'SIZE_MISMATCH' // the two images (or image and mask) differ in size or band count
@@ -7,12 +9,6 @@ export type ValidationErrorCode =
   | 'INVALID_ARGUMENT'; // a scale, shave, tile size or similar is out of range
 
 /** The one error type validation/ throws. */
-export class ValidationError extends Error {
+export class ValidationError extends TilesrError<ValidationErrorCode> {
   override readonly name = 'ValidationError';
-  constructor(
-    readonly code: ValidationErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,12 +1,9 @@
 /** The float image model validation/ works on: one band, row-major, plus an optional validity mask. */
+import type { Plane } from '../core/resample.ts';
 import { ValidationError } from './errors.ts';
 
-/** One band of samples, row-major (index = y * width + x). NaN marks a missing sample. */
-export interface Plane {
-  width: number;
-  height: number;
-  data: Float32Array | Float64Array;
-}
+/** One band of samples (defined in core/, where the shared resampler works on it). */
+export type { Plane };
 
 /** Validity mask beside a Plane: non-zero = measure this pixel (nodata/outside-FOV pixels are 0). */
 export type Mask = Uint8Array;

@@ -11,8 +11,8 @@ import { gaussianKernel, ssim } from './metrics/index.ts';
 import { imageFigures } from './report/figures.ts';
 import { reportToHtml } from './report/html.ts';
 import { pngDataUri } from './report/png.ts';
-import { imageEntry, SCHEMA_ID, summarize, type ValidationReport } from './report/schema.ts';
 import { randomImage, rng } from './testing/random.ts';
+import { reportFor } from './testing/report.ts';
 
 async function decodeInBrowser(uri: string, w: number, h: number): Promise<Uint8ClampedArray> {
   const img = new Image();
@@ -95,28 +95,12 @@ describe('validation/ in Chromium', () => {
       tileSize: 32,
     });
     const dataRange = { value: 1, rule: 'normalized' as const, detail: 'values on [0,1]' };
-    const images = [imageEntry(ev, { file: 'x.npy', frame: 0, band: 0, lr: 'degraded', dataRange })];
-    const report: ValidationReport = {
-      schema: SCHEMA_ID,
-      model: null,
-      settings: {
-        scale: 2,
-        degradation: 'torch',
-        shave: 2,
-        y_channel: false,
-        frames: 'all',
-        bands: 'all',
-        lr_dir: null,
-        quantize: null,
-        tile_size: 32,
-        consistency_tile_size: 32,
-        consistency_threshold_db: 35,
-      },
+    const report = reportFor(ev, {
+      file: 'x.npy',
+      dataRange,
+      tileSize: 32,
       provenance: { tilesr_version: 't', created_at: '', runtime: navigator.userAgent, inputs: [] },
-      images,
-      summary: summarize(images),
-      errors: [],
-    };
+    });
     const frame = document.createElement('iframe');
     frame.style.width = '1000px';
     frame.style.height = '800px';

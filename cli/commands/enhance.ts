@@ -10,7 +10,8 @@
 import { checkWindow, openRaster, type PixelWindow } from '../../formats/index.ts';
 import type { BackendPreference } from '../../models/backend/types.ts';
 import { getModel, loadExternalModel } from '../../models/registry.ts';
-import { DEFAULT_HALO_MARGIN, enhanceRaster } from '../../plugin/pipeline/enhance.ts';
+import { enhanceRaster } from '../../plugin/pipeline/enhance.ts';
+import { growRect, haloFor } from '../../plugin/pipeline/tile.ts';
 import { wholeImageRanges } from '../../plugin/pipeline/stream.ts';
 import type { Provenance } from '../../plugin/pipeline/provenance.ts';
 import { formatForPath, getWriter, type ExportSigner, type ExportWriter } from '../../plugin/export/index.ts';
@@ -127,17 +128,10 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
       progress.done();
     } else {
       // read the window plus the halo so border tiles of the window see their real neighbours
-      const halo = entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
-      const x0 = Math.max(0, region.x - halo);
-      const y0 = Math.max(0, region.y - halo);
-      const x1 = Math.min(info.width, region.x + region.width + halo);
-      const y1 = Math.min(info.height, region.y + region.height + halo);
-      const raster = await source.read({
-        frame,
-        window: { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) },
-        signal: controller.signal,
-      });
-      const whole = x0 === 0 && y0 === 0 && x1 === info.width && y1 === info.height;
+      const halo = haloFor(entry);
+      const read = growRect(region, halo, info.width, info.height);
+      const raster = await source.read({ frame, window: read, signal: controller.signal });
+      const whole = read.width === info.width && read.height === info.height;
       const ranges = whole ? undefined : (await wholeImageRanges(source, frame, controller.signal)).ranges;
       const result = await enhanceRaster(raster, {
         modelId: entry.id,

@@ -17,20 +17,13 @@ import {
   initCornerstone3D,
   type StackHandle,
 } from '../../plugin/viewer/cornerstone3d/stack.ts';
-import { CT_SERIES } from '../../plugin/viewer/cornerstone3d/testing/suite.ts';
-import { click, part } from '../../plugin/components/shared/test-dom.ts';
+import { until } from '../../plugin/live/testing/wait.ts';
+import { CT_SERIES } from '../../plugin/viewer/cornerstone3d/testing/stack.ts';
+import { click, part } from '../../plugin/components/testing/dom.ts';
 import { createTilesrExtension, type ToolsModule } from './extension.ts';
 import { COMMANDS, EVALUATOR, HOST_ID, PANEL_NAME, TOOL_NAME } from './ids.ts';
 import type { CommandsManagerLike, ServicesManagerLike } from './ohif-types.ts';
 import type { ReactLike, ReactNodeLike } from './react-types.ts';
-
-const until = async (ok: () => boolean, what: string, ms = 90_000) => {
-  const t0 = performance.now();
-  while (!ok()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 function script(src: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,24 +1,22 @@
 /**
  * What the extension holds for one OHIF app: its configuration (model, backend, self-hosted wasm
- * path), the inference sessions it starts with that path, the live enhancement of each enhanced
+ * path), plugin/live's shared inference sessions asked for with that path, the live enhancement of each enhanced
  * Cornerstone3D viewport (plugin/viewer/cornerstone3d's Cs3dLiveEnhancement: the heavy part lives
  * there) and the element the panel's Lit controls bind to. OHIF services are reached only through
  * the few calls typed in ohif-types.ts.
  */
 import { Enums, type Types } from '@cornerstonejs/core';
-import { createSession } from '../../models/backend/select.ts';
+import { errorCode, TilesrError } from '../../core/errors.ts';
 import type { BackendPreference, FallbackRecord } from '../../models/backend/types.ts';
 import type { Variant } from '../../models/card.ts';
-import { getModel, loadModel, MODEL_IDS, type ModelId } from '../../models/registry.ts';
+import { MODEL_IDS, type ModelId } from '../../models/registry.ts';
 import {
-  sharedCache,
-  sharedScheduler,
+  sharedSession,
   type EnhanceStatus,
   type LiveEnhanceConfig,
   type SharedSession,
   type ViewerProvenance,
 } from '../../plugin/live/index.ts';
-import { YieldingSession } from '../../plugin/live/yielding-session.ts';
 import {
   Cs3dLiveEnhancement,
   registerTilesrLoader,
@@ -28,14 +26,10 @@ import { HOST_ID } from './ids.ts';
 import type { ServicesManagerLike } from './ohif-types.ts';
 
 /** Typed failure of the extension (bad configuration, no viewport to enhance). */
-export class TilesrOhifError extends Error {
-  constructor(
-    readonly code: 'WASM_PATH_NOT_SELF_HOSTED' | 'BAD_CONFIGURATION' | 'NO_VIEWPORT' | 'NOT_A_STACK',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TilesrOhifError';
-  }
+export class TilesrOhifError extends TilesrError<
+  'WASM_PATH_NOT_SELF_HOSTED' | 'BAD_CONFIGURATION' | 'NO_VIEWPORT' | 'NOT_A_STACK'
+> {
+  override readonly name = 'TilesrOhifError';
 }
 
 /** The extension's configuration (the second element of its entry in OHIF's extension list). */
@@ -142,7 +136,6 @@ export class TilesrOhifRuntime {
   activeViewportId: string | undefined;
   /** The preloaded session (preRegistration), if any. */
   preloaded: Promise<SharedSession> | undefined;
-  private readonly sessions = new Map<string, Promise<SharedSession>>();
   private hostElement: TilesrOhifHost | undefined;
   private replay: Replay = {};
 
@@ -166,31 +159,11 @@ export class TilesrOhifRuntime {
   }
 
   /**
-   * Our own sessions rather than plugin/live's page-wide ones: those use onnxruntime-web's default
-   * wasm path, and this app serves the binary from `config.wasmPaths`. Scheduler and tile cache
-   * stay the page-wide ones.
+   * plugin/live's page-wide session for a model, created with this app's self-hosted wasm path
+   * (`config.wasmPaths`: onnxruntime's binary is never fetched from its default location).
    */
   session(modelId: string, variant: Variant, backend: BackendPreference): Promise<SharedSession> {
-    const key = `${modelId}|${variant}|${backend}`;
-    let p = this.sessions.get(key);
-    if (!p) {
-      const shared: Pick<SharedSession, 'records' | 'listeners'> = { records: [], listeners: new Set() };
-      const onFallback = (r: FallbackRecord) => {
-        shared.records.push(r);
-        for (const l of shared.listeners) l(r);
-      };
-      p = (async () => {
-        const fallbackSession = await createSession(await loadModel(getModel(modelId, variant)), {
-          preference: backend,
-          wasmPaths: this.config.wasmPaths,
-          onFallback,
-        });
-        return { ...shared, fallbackSession, session: new YieldingSession(fallbackSession) };
-      })();
-      p.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, p);
-    }
-    return p;
+    return sharedSession(modelId, variant, backend, { wasmPaths: this.config.wasmPaths });
   }
 
   /** The OHIF viewport id to act on: the one given, else the grid's active viewport. */
@@ -264,13 +237,8 @@ export class TilesrOhifRuntime {
           status: (s) => this.emitFrom(viewportId, 'status', s),
         },
         { ...this.liveConfig(), enabled: true },
-        {
-          deps: {
-            session: (m, v, b) => this.session(m, v, b),
-            scheduler: sharedScheduler,
-            cache: sharedCache,
-          },
-        },
+        // scheduler and tile cache: the engine's defaults, the page-wide ones
+        { deps: { session: (m, v, b) => this.session(m, v, b) } },
       );
       this.enhancements.set(viewportId, live);
       this.syncControls();
@@ -433,9 +401,9 @@ function eventOf<K extends keyof EventDetails>(kind: K, detail: EventDetails[K])
 }
 
 function errorOf(e: unknown, fallbackCode: string): { code: string; message: string } {
-  const err = e as { code?: unknown; message?: unknown } | undefined;
+  const err = e as { message?: unknown } | undefined;
   return {
-    code: typeof err?.code === 'string' ? err.code : fallbackCode,
+    code: errorCode(e) ?? fallbackCode,
     message: typeof err?.message === 'string' ? err.message : String(e),
   };
 }

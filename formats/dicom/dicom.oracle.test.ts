@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openRaster } from '../index.ts';
 import type { Raster } from '../raster.ts';
-import { oracleMissing, reference, runPython, type Reference } from './oracle-helpers.ts';
+import { oracleMissing, reference, runPython, type Reference } from './testing/oracle.ts';
 
 /** Allowed max |ours - reference| per lossy Transfer Syntax, in stored-value LSB. */
 const LOSSY_TOLERANCE: Record<string, number> = {

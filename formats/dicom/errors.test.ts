@@ -12,7 +12,7 @@ import dicomParser from 'dicom-parser';
 import { FormatError, type FormatErrorCode } from '../errors.ts';
 import { openRaster } from '../index.ts';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../raster.ts';
-import { oracleMissing, runPython } from './oracle-helpers.ts';
+import { oracleMissing, runPython } from './testing/oracle.ts';
 import { openDicom } from './source.ts';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(join('fixtures', 'dicom', name)));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { openRaster } from '../index.ts';
-import { oracleMissing, reference, runPython } from './oracle-helpers.ts';
+import { oracleMissing, reference, runPython } from './testing/oracle.ts';
 
 interface Encoder {
   getDecodedBuffer(info: object): Uint8Array;

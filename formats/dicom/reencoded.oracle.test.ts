@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openRaster } from '../index.ts';
 import type { TypedPixels } from '../raster.ts';
-import { oracleMissing, PYTHON, reference, type Reference } from './oracle-helpers.ts';
+import { oracleMissing, PYTHON, reference, type Reference } from './testing/oracle.ts';
 
 const TOOLS = ['dcmcjpeg', 'dcmcjpls', 'dcmcrle', 'dcmdjpeg', 'dcmdjpls', 'dcmdrle'];
 const missingTool = TOOLS.find((t) => spawnSync(t, ['--version']).error !== undefined);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openRaster, type Raster } from '../index.ts';
 import type { NdArray } from '../npy.ts';
-import { gdalRead, oracleMissing } from './oracle.ts';
+import { gdalRead, oracleMissing } from './testing/oracle.ts';
 
 const DIR = 'fixtures/geotiff';
 const files = readdirSync(DIR)

@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { openRaster, type Raster } from '../index.ts';
 import { FormatError } from '../errors.ts';
 import { lzwDecode } from './codecs/lzw.ts';
-import { gdalRead, oracleMissing } from './oracle.ts';
+import { gdalRead, oracleMissing } from './testing/oracle.ts';
 
 const skip = oracleMissing();
 const LANDSAT = fileURLToPath(

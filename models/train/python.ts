@@ -150,3 +150,15 @@ export function runTrainer(
     });
   });
 }
+
+/** The progress line of a trainer event, or undefined to stay quiet. */
+export function describeEvent(e: TrainerEvent): string | undefined {
+  if (e.event === 'data')
+    return `train: ${String(e['train_images'])} training image(s) (${String(e['train_megapixels'])} MP), ${String(e['val_images'])} for the trainer's own validation`;
+  if (e.event === 'progress') {
+    const vp = e['val_psnr'] !== undefined ? ` · val ${String(e['val_psnr'])} dB` : '';
+    return `train: it ${String(e['it'])}/${String(e['of'])} loss ${String(e['loss'])}${vp} · ${String(e['elapsed'])} s, ETA ${String(e['eta'])} s`;
+  }
+  if (e.event === 'aborted') return `train: interrupted at it ${String(e['it'])}; checkpoint written`;
+  return undefined;
+}

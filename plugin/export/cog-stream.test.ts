@@ -3,35 +3,18 @@
 // nodata holes, f32 with NaN); GDAL's COG validator accepts the streamed files; Node file storage
 // gives the same bytes and an abort + discard leaves no file behind.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { allocatePixels, type SampleType, type TypedPixels } from '../../formats/raster.ts';
+import { cogValidatorMissing, validateCogs } from '../../formats/geotiff/testing/oracle.ts';
 import { memoryLevels, writeCog } from './cog.ts';
 import { cogTempPaths, fileCogStorage } from './cog-storage.node.ts';
 import { CogStreamWriter, memoryCogStorage } from './cog-stream.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cog-stream-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-const VALIDATOR = '/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py';
-const noGdal =
-  spawnSync('/usr/bin/python3', ['-c', 'from osgeo import gdal'], { stdio: 'ignore' }).status === 0 &&
-  statSync(VALIDATOR, { throwIfNoEntry: false })
-    ? false
-    : 'python3-gdal (validate_cloud_optimized_geotiff) missing';
-
-/** GDAL's full COG check of files; returns the errors of each. */
-function validate(files: string[]): string[][] {
-  const py = `import sys, json\nsys.path.insert(0, '${VALIDATOR.replace(/\/[^/]+$/, '')}')
-from validate_cloud_optimized_geotiff import validate
-print(json.dumps([validate(f, full_check=True)[1] for f in sys.argv[1:]]))`;
-  return JSON.parse(
-    execFileSync('/usr/bin/python3', ['-c', py, ...files], { encoding: 'utf8' }),
-  ) as string[][];
-}
-
 /** Smooth values with noise, NaN/nodata holes every 97th pixel when asked. */
 function synthetic(dtype: SampleType, w: number, h: number, c: number, hole?: number): TypedPixels {
   const a = allocatePixels(dtype, w * h * c);
@@ -104,9 +87,9 @@ describe('CogStreamWriter: the in-memory COG byte for byte', () => {
       files.push(f);
     });
 
-  it('GDAL validates the streamed files as COGs', { skip: noGdal }, () => {
+  it('GDAL validates the streamed files as COGs', { skip: cogValidatorMissing }, () => {
     assert.deepEqual(
-      validate(files),
+      validateCogs(files),
       files.map(() => []),
     );
   });
@@ -116,15 +99,19 @@ describe('CogStreamWriter: the in-memory COG byte for byte', () => {
     const dir = mkdtempSync(join(tmp, 'files-'));
     const out = join(dir, 'out.tif');
     const storage = fileCogStorage(out);
-    const w = new CogStreamWriter({
-      width: 300,
-      height: 290,
-      samples: 3,
-      dtype: 'uint16',
-      tileSize: 256,
-      nodata: undefined,
-      storage,
-    });
+    // a 300x290 RGB uint16 image in 256 px tiles
+    const rgb16 = (to: typeof storage, signal?: AbortSignal) =>
+      new CogStreamWriter({
+        width: 300,
+        height: 290,
+        samples: 3,
+        dtype: 'uint16',
+        tileSize: 256,
+        nodata: undefined,
+        storage: to,
+        signal,
+      });
+    const w = rgb16(storage);
     await w.writeRows(data, 290);
     await w.finish({ photometric: 2, mainFields: [] });
     await storage.commit();
@@ -132,16 +119,7 @@ describe('CogStreamWriter: the in-memory COG byte for byte', () => {
     assert.deepEqual(readFileSync(out), Buffer.from((await streamed(data, 300, 290, 3, 'uint16')).bytes));
     const other = fileCogStorage(join(dir, 'b.tif'));
     const ac = new AbortController();
-    const w2 = new CogStreamWriter({
-      width: 300,
-      height: 290,
-      samples: 3,
-      dtype: 'uint16',
-      tileSize: 256,
-      nodata: undefined,
-      storage: other,
-      signal: ac.signal,
-    });
+    const w2 = rgb16(other, ac.signal);
     await w2.writeRows(data.subarray(0, 256 * 300 * 3), 256); // one tile row spilled
     assert.ok(statSync(cogTempPaths(join(dir, 'b.tif')).spill).size > 0);
     ac.abort();

@@ -1,3 +1,5 @@
+import { TilesrError } from '../../core/errors.ts';
+
 /** The export layer's error type, with stable codes. */
 export type ExportErrorCode =
   | 'UNSUPPORTED_EXPORT' // this format cannot hold this source (e.g. DICOM from a GeoTIFF)
@@ -8,15 +10,8 @@ export type ExportErrorCode =
   | 'ABORTED';
 
 /** Thrown by everything under plugin/export. */
-export class ExportError extends Error {
+export class ExportError extends TilesrError<ExportErrorCode> {
   override readonly name = 'ExportError';
-  constructor(
-    readonly code: ExportErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Throws ExportError('ABORTED') when the signal has fired. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openRaster, type ImageInfo } from '../../formats/index.ts';
 import { decodeNpy, type NdArray } from '../../formats/npy.ts';
-import { oracleMissing } from '../../formats/geotiff/oracle.ts';
+import { oracleMissing } from '../../formats/geotiff/testing/oracle.ts';
 import { enhanceRaster, type EnhanceResult } from '../pipeline/enhance.ts';
 import { cogTileSize, exportGeotiff, geotiffWriter, readGeotiffProvenance } from './geotiff.ts';
 import { encodeGeoKeys } from './geotiff-keys.ts';

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openRaster, toModalityValues, type Raster } from '../../formats/index.ts';
 import { decodeNpy } from '../../formats/npy.ts';
+import { floatPlane } from '../../formats/testing/float-plane.ts';
 import { createNodeCpuBackend } from '../../models/backend/ort-node.ts';
 import type { InferenceSession } from '../../models/backend/types.ts';
 import { computeRange, type NormRange } from '../../models/normalize.ts';
@@ -19,7 +20,7 @@ import { getModel, loadModel } from '../../models/registry.ts';
 import type { EnhanceResult } from '../pipeline/enhance.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 import { enhanceCell } from './cell.ts';
-import { tileConsistencyPsnr } from './tile-check.ts';
+import { tileConsistencyPsnr } from '../pipeline/tile-check.ts';
 
 const FILE = 'demo/samples/mr384_12bit_jpeg_lossless_sv1.dcm';
 const CELL = 64;
@@ -105,8 +106,7 @@ describe('per-cell consistency check', () => {
   test('the old clipped output of the bright cell is flagged (the check can fail on real data)', async (t) => {
     // the old rule: the model's output for the clipped input, mapped back, nothing restored
     const clippedData = Float32Array.from(values, (v) => Math.min(range.hi, Math.max(range.lo, v)));
-    const info = { ...raster.info, valueMapping: { slope: 1, intercept: 0 } };
-    const clipped: Raster = { ...raster, info, dtype: 'float32', data: clippedData };
+    const clipped = floatPlane(raster, clippedData);
     const old = await enhanceCell(clipped, bright, {
       modelId: 'medical-x2',
       bands: [0],

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { ImageInfo, Raster } from '../../formats/raster.ts';
 import { cropRaster, growRect } from './crop.ts';
 import { displayModelFor, rangeToByte, voiToByte } from './display.ts';
-import { pixelSpacingOf } from '../viewer/cornerstone/loader.ts';
+import { pixelSpacingOf } from './image.ts';
 import { watermarkLabel } from '../watermark/viewport.ts';
 
 const info = (over: Partial<ImageInfo> = {}): ImageInfo => ({

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { downsample } from '../../validation/degrade.ts';
 import { cellRect, gridCells, regionOf } from './grid.ts';
-import { tileConsistencyPsnr } from './tile-check.ts';
+import { tileConsistencyPsnr } from '../pipeline/tile-check.ts';
 
 test('cells are aligned to the image and cut at its edge', () => {
   assert.deepEqual(cellRect(0, 0, 64, 100, 90), { x: 0, y: 0, width: 64, height: 64 });

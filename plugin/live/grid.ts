@@ -51,3 +51,13 @@ export function gridCells(
   around.sort((a, b) => dist(a) - dist(b));
   return { visible, ring: around };
 }
+
+/** The bounding box of rects (undefined for none). */
+export function boundingRect(rects: readonly Rect[]): Rect | undefined {
+  if (rects.length === 0) return undefined;
+  const x0 = Math.min(...rects.map((r) => r.x));
+  const y0 = Math.min(...rects.map((r) => r.y));
+  const x1 = Math.max(...rects.map((r) => r.x + r.width));
+  const y1 = Math.max(...rects.map((r) => r.y + r.height));
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}

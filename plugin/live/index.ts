@@ -13,5 +13,8 @@ export {
   sharedSession,
   disposeSharedSessions,
   type SharedSession,
+  type SharedSessionOptions,
 } from './sessions.ts';
-export { tileConsistencyPsnr } from './tile-check.ts';
+export { tileConsistencyPsnr } from '../pipeline/tile-check.ts';
+export * from './image.ts';
+export * from './tile-render.ts';

@@ -29,13 +29,24 @@ export const sharedScheduler = new TileScheduler({ concurrency: 1 });
 /** The page-wide enhanced-tile cache (256 MiB of normalized float32 SR tiles). */
 export const sharedCache = new TileCache(256 * 1024 * 1024);
 
+/** How a shared session is created, besides model, variant and backend. */
+export interface SharedSessionOptions {
+  /**
+   * Directory URL serving onnxruntime-web's .wasm files (a host that self-hosts them, e.g. the OHIF
+   * extension); default: onnxruntime-web's own. Sessions with different paths are not shared.
+   */
+  wasmPaths?: string;
+}
+
 /** The session for a model, created on first use; a failed creation is forgotten so it can be retried. */
 export function sharedSession(
   modelId: string,
   variant: Variant,
   backend: BackendPreference,
+  options: SharedSessionOptions = {},
 ): Promise<SharedSession> {
-  const key = `${modelId}|${variant}|${backend}`;
+  const { wasmPaths } = options;
+  const key = `${modelId}|${variant}|${backend}${wasmPaths === undefined ? '' : `|${wasmPaths}`}`;
   let p = sessions.get(key);
   if (!p) {
     const shared: Omit<SharedSession, 'session' | 'fallbackSession'> = { records: [], listeners: new Set() };
@@ -47,6 +58,7 @@ export function sharedSession(
       const entry = getModel(modelId, variant);
       const fallbackSession = await createSession(await loadModel(entry), {
         preference: backend,
+        ...(wasmPaths === undefined ? {} : { wasmPaths }),
         onFallback,
       });
       return { ...shared, fallbackSession, session: new YieldingSession(fallbackSession) };

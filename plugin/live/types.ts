@@ -4,7 +4,7 @@
  */
 import type { BackendId, BackendPreference, FallbackRecord } from '../../models/backend/types.ts';
 import type { Variant } from '../../models/card.ts';
-import type { BandNormalization } from '../pipeline/provenance.ts';
+import type { ModelProvenance } from '../pipeline/provenance.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 import type { Raster } from '../../formats/raster.ts';
 import type { Spacing } from '../../formats/raster.ts';
@@ -91,22 +91,13 @@ export interface LiveTileInfo {
   flagged: boolean;
 }
 
-/** Provenance of what the viewer shows enhanced. */
-export interface ViewerProvenance {
-  aiEnhanced: true;
+/**
+ * Provenance of what the viewer shows enhanced: the fields every record shares (ModelProvenance, from
+ * the pipeline's one builder) plus the live tiles. Built by plugin/live/provenance.ts only.
+ */
+export interface ViewerProvenance extends ModelProvenance {
   imageId: string;
   frame: number;
-  modelId: string;
-  variant: string;
-  modelKey: string;
-  modelVersion: string;
-  sha256: string;
-  perceptual: boolean;
-  scale: number;
-  /** Tiles per backend ('cache' = cache hits). */
-  backends: Partial<Record<BackendId | 'cache', number>>;
-  fallbacks: FallbackRecord[];
-  normalization: BandNormalization[];
   tile: { size: number; halo: number };
   /** Bounding box of the enhanced tiles, LR image px (native px when `source.resolution` is 'native'). */
   region: Rect;
@@ -119,8 +110,6 @@ export interface ViewerProvenance {
   /** Pixel spacing of the enhanced grid: the original's divided by the scale. */
   spacing: PixelSpacing;
   consistencyThresholdDb: number;
-  tilesrVersion: string;
-  createdAt: string;
 }
 
 /** Callbacks the host turns into DOM events. */

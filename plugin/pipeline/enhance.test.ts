@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { openRaster, type Raster } from '../../formats/index.ts';
+import { floatPlane } from '../../formats/testing/float-plane.ts';
 import { createNodeCpuBackend } from '../../models/backend/ort-node.ts';
 import type { FallbackRecord, InferenceSession } from '../../models/backend/types.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
@@ -218,7 +219,7 @@ describe('backends and provenance', () => {
     const mr = await read('fixtures/dicom/mr64_implicit_le.dcm', { x: 0, y: 0, width: 64, height: 64 });
     const data = Float32Array.from(mr.data, Number);
     for (let y = 20; y < 24; y++) for (let x = 30; x < 34; x++) data[y * 64 + x] = NaN;
-    const raster: Raster = { ...mr, dtype: 'float32', data, info: { ...mr.info, dtype: 'float32' } };
+    const raster = floatPlane(mr, data, { valueMapping: mr.info.valueMapping });
     const r = await enhanceRaster(raster, { modelId: 'medical-x2', tile: 32 });
     assert.equal(r.provenance.normalization[0]?.count, 64 * 64 - 16);
     for (let y = 0; y < 128; y++)

@@ -26,13 +26,7 @@ import { assemble } from './assemble.ts';
 import { excessPlane, RANGE_RULE } from './range.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
-import {
-  scaledSpacing,
-  TILESR_VERSION,
-  type BandNormalization,
-  type Provenance,
-  modelVersionOf,
-} from './provenance.ts';
+import { modelProvenance, scaledSpacing, type Provenance } from './provenance.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
 import { Stitcher } from './stitch.ts';
 import { haloFor, runTile, type TileRunOutput } from './tile.ts';
@@ -233,15 +227,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
     const data = assemble(planesSr, { values, width: raster.width, stride }, region, scale);
     stitchMs += now() - t;
 
-    const counts: Partial<Record<BackendId | 'cache', number>> = {};
-    for (const b of tileBackends.flat()) counts[b] = (counts[b] ?? 0) + 1;
     const sorted = [...tileMs].sort((a, b) => a - b);
-    const normalization: BandNormalization[] = bands.map((band, bi) => {
-      const r = ranges[bi] as NormRange;
-      const source = options.ranges?.[band] ? 'provided' : 'raster';
-      const { lo, hi, constant, count, outside } = r;
-      return { band, lo, hi, constant, count, source, ...(outside !== undefined ? { outside } : {}) };
-    });
     const lrStep = raster.window.width / raster.width;
     const window = {
       x: raster.window.x + region.x * lrStep,
@@ -250,18 +236,14 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
       height: region.height * lrStep,
     };
     const provenance: Provenance = {
-      aiEnhanced: true,
-      modelId: entry.id,
-      variant: entry.variant,
-      modelKey: entry.key,
-      modelVersion: modelVersionOf(entry),
-      sha256: entry.sha256,
-      perceptual: entry.perceptual,
-      scale,
-      backends: counts,
+      ...modelProvenance(entry, {
+        bands,
+        ranges,
+        rangeSource: bands.map((band) => (options.ranges?.[band] ? 'provided' : 'raster')),
+        backends: tileBackends.flat(),
+        fallbacks,
+      }),
       tileBackends,
-      fallbacks: fallbacks.map((f) => ({ ...f })),
-      normalization,
       rangeRule: RANGE_RULE,
       tile: {
         size: plan.tile,
@@ -281,8 +263,6 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
         tileMsMax: sorted[sorted.length - 1] ?? 0,
         stitchMs,
       },
-      tilesrVersion: TILESR_VERSION,
-      createdAt: new Date().toISOString(),
     };
     return {
       data,

@@ -1,3 +1,5 @@
+import { TilesrError } from '../../core/errors.ts';
+
 /** The pipeline's one error type, with stable codes that never change meaning. */
 export type PipelineErrorCode =
   | 'ABORTED' // the caller's AbortSignal fired
@@ -6,15 +8,8 @@ export type PipelineErrorCode =
   | 'MODEL_UNAVAILABLE'; // the model id/variant is unknown or could not be loaded
 
 /** Thrown (or delivered as an event) by everything under plugin/pipeline. */
-export class PipelineError extends Error {
+export class PipelineError extends TilesrError<PipelineErrorCode> {
   override readonly name = 'PipelineError';
-  constructor(
-    readonly code: PipelineErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Throws PipelineError('ABORTED') when the signal has fired; called between tiles. */

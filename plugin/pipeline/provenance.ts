@@ -1,6 +1,7 @@
 /** What an enhanced result carries about how it was made, and the spacing of the SR grid. */
 import type { BackendId, FallbackRecord } from '../../models/backend/types.ts';
 import type { PixelWindow, Spacing } from '../../formats/raster.ts';
+import type { NormRange } from '../../models/normalize.ts';
 import type { ModelEntry } from '../../models/registry.ts';
 
 /** tilesr's version, recorded in provenance (a test keeps it equal to package.json). */
@@ -36,8 +37,12 @@ export interface EnhanceTimings {
   stitchMs: number;
 }
 
-/** Everything needed to say what an enhanced image is and to reproduce it. */
-export interface Provenance {
+/**
+ * What every provenance record says, whoever made the pixels (a whole-image enhancement, one tile, or
+ * a viewer's live tiles): the model, how each band was normalized, which backends ran. Built by
+ * `modelProvenance` only; `Provenance` (files, CLI) and `ViewerProvenance` (plugin/live) extend it.
+ */
+export interface ModelProvenance {
   aiEnhanced: true;
   modelId: string;
   variant: string;
@@ -51,29 +56,75 @@ export interface Provenance {
   scale: number;
   /** Tiles run per backend (cache hits count under 'cache'). */
   backends: Partial<Record<BackendId | 'cache', number>>;
-  /** Backend of each tile, in plan order, for each band processed. */
-  tileBackends: Array<Array<BackendId | 'cache'>>;
   fallbacks: FallbackRecord[];
   normalization: BandNormalization[];
+  tilesrVersion: string;
+  createdAt: string;
+}
+
+/** Everything needed to say what an enhanced image is and to reproduce it. */
+export interface Provenance extends ModelProvenance {
+  /** Backend of each tile, in plan order, for each band processed. */
+  tileBackends: Array<Array<BackendId | 'cache'>>;
   /** How values outside the normalization range were kept (plugin/pipeline/range.ts RANGE_RULE). */
   rangeRule: string;
   tile: { size: number; halo: number; feather: number; columns: number; rows: number; count: number };
   /** LR region enhanced, in full-image pixel coordinates; frame and bands of the source. */
   source: { format: string; frame: number; window: PixelWindow; bands: number[] };
   timings: EnhanceTimings;
-  tilesrVersion: string;
-  createdAt: string;
+}
+
+/** What modelProvenance needs besides the model. */
+export interface ProvenanceParts {
+  /** Whole-image bands enhanced, in output order, and the range each was normalized with. */
+  bands: number[];
+  ranges: NormRange[];
+  /** Where the ranges came from, per band or for all ('provided': the caller's whole-image ranges). */
+  rangeSource: BandNormalization['source'] | Array<BandNormalization['source']>;
+  /** The backend of every tile (or band run) that made the pixels; counted per backend. */
+  backends: Iterable<BackendId | 'cache'>;
+  fallbacks?: readonly FallbackRecord[];
+}
+
+/** THE provenance builder: the fields every record shares, from the model entry and the run. */
+export function modelProvenance(
+  entry: Pick<ModelEntry, 'id' | 'variant' | 'key' | 'sha256' | 'perceptual' | 'scale' | 'card'>,
+  parts: ProvenanceParts,
+): ModelProvenance {
+  const backends: ModelProvenance['backends'] = {};
+  for (const b of parts.backends) backends[b] = (backends[b] ?? 0) + 1;
+  return {
+    aiEnhanced: true,
+    modelId: entry.id,
+    variant: entry.variant,
+    modelKey: entry.key,
+    modelVersion: modelVersionOf(entry),
+    sha256: entry.sha256,
+    perceptual: entry.perceptual,
+    scale: entry.scale,
+    backends,
+    fallbacks: (parts.fallbacks ?? []).map((f) => ({ ...f })),
+    normalization: parts.bands.map((band, i) => {
+      const { lo, hi, constant, count, outside } = parts.ranges[i] as NormRange;
+      const source = Array.isArray(parts.rangeSource)
+        ? (parts.rangeSource[i] as BandNormalization['source'])
+        : parts.rangeSource;
+      return { band, lo, hi, constant, count, source, ...(outside !== undefined ? { outside } : {}) };
+    }),
+    tilesrVersion: TILESR_VERSION,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** The model version every provenance records: card name, training phase and iterations. */
+export function modelVersionOf(entry: Pick<ModelEntry, 'card'>): string {
+  return `${entry.card.name}-${entry.card.phase}-it${entry.card.iterations}`;
 }
 
 /**
  * Spacing of the SR grid for LR `region` of a raster whose pixels are `lrStep` image pixels apart:
  * pixel spacing divided by the scale; a geotransform re-anchored at the region and divided too.
  */
-/** The model version every provenance records: card name, training phase and iterations. */
-export function modelVersionOf(entry: Pick<ModelEntry, 'card'>): string {
-  return `${entry.card.name}-${entry.card.phase}-it${entry.card.iterations}`;
-}
-
 export function scaledSpacing(
   spacing: Spacing | undefined,
   region: PixelWindow,

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openRaster, toModalityValues, type Raster } from '../../formats/index.ts';
+import { floatPlane } from '../../formats/testing/float-plane.ts';
 import { createNodeCpuBackend } from '../../models/backend/ort-node.ts';
 import type { InferenceSession } from '../../models/backend/types.ts';
 import { computeRange } from '../../models/normalize.ts';
@@ -35,21 +36,6 @@ function extremes(a: ArrayLike<number>): { min: number; max: number } {
     if (v > max) max = v;
   }
   return { min, max };
-}
-
-/** A one-band float raster around `data` (what the validation path enhances). */
-function planeRaster(like: Raster, width: number, height: number, data: Float32Array): Raster {
-  const info = { ...like.info, width, height, samples: 1, dtype: 'float32' as const };
-  return {
-    info: { ...info, valueMapping: { slope: 1, intercept: 0 }, photometric: 'MONOCHROME2' },
-    frame: 0,
-    window: { x: 0, y: 0, width, height },
-    width,
-    height,
-    samples: 1,
-    dtype: 'float32',
-    data,
-  };
 }
 
 describe('the rule itself', () => {
@@ -163,11 +149,10 @@ describe('against ground truth: MR with bright vessels, degraded x2', () => {
     const lr = downsample(gt, 2, { degradation: 'torch' });
     const lrData = Float32Array.from(lr.data);
     const range = computeRange(lrData);
-    const sr = (await enhanceRaster(planeRaster(r, lr.width, lr.height, lrData), { modelId: 'medical-x2' }))
-      .data;
+    const sr = (await enhanceRaster(floatPlane(r, lrData, lr), { modelId: 'medical-x2' })).data;
     const clippedLr = lrData.map((v) => Math.min(range.hi, Math.max(range.lo, v)));
     const old = (
-      await enhanceRaster(planeRaster(r, lr.width, lr.height, clippedLr), {
+      await enhanceRaster(floatPlane(r, clippedLr, lr), {
         modelId: 'medical-x2',
         ranges: [range],
       })

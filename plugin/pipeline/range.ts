@@ -5,7 +5,7 @@
  *   out = clamp01(model(clip(x))) + up(x - clip(x))
  *
  * on the normalized scale, with `up` the bicubic the validation uses (Keys a = -0.5, Pillow's
- * convention, validation/baselines.ts). Because bicubic is linear this is exactly the issue's
+ * convention, core/resample.ts: the kernels validation/baselines.ts measures). Because bicubic is linear this is exactly the issue's
  * up(x) + (model(clip(x)) - up(clip(x))): pixels inside the range get the model's output unchanged,
  * pixels beyond it keep their true level (the upsampled excess) with the model's detail of the
  * clipped image on top. The excess x - clip(x) is continuous in x (0 inside, growing linearly
@@ -14,8 +14,8 @@
  * `up` reaches 2 LR px, far inside every tile's halo (receptive field + 4 >= 16), so tiled == whole.
  * The output is not clamped to the source's extremes: super-resolution may put a peak above them.
  */
+import { upsample } from '../../core/resample.ts';
 import type { BandSelector, NormRange } from '../../models/normalize.ts';
-import { upsample } from '../../validation/baselines.ts';
 
 /** Name of the rule, recorded in provenance and on the model cards. */
 export const RANGE_RULE = 'residual-bicubic-excess/1';

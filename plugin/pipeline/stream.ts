@@ -14,14 +14,9 @@ import type { BackendId, FallbackRecord, InferenceSession } from '../../models/b
 import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
 import { toModalityValues, type PixelWindow, type RasterSource, type Spacing } from '../../formats/raster.ts';
-import {
-  DEFAULT_HALO_MARGIN,
-  deviceTileLimits,
-  enhanceRaster,
-  type EnhanceOptions,
-  type EnhanceProgress,
-} from './enhance.ts';
+import { deviceTileLimits, enhanceRaster, type EnhanceOptions, type EnhanceProgress } from './enhance.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
+import { growRect, haloFor } from './tile.ts';
 import { scaledSpacing, type Provenance } from './provenance.ts';
 import { planTiles } from './tiler.ts';
 
@@ -116,14 +111,10 @@ export async function enhanceInBlocks(
   if (bands.some((b) => !Number.isInteger(b) || b < 0 || b >= info.samples))
     throw new PipelineError('INVALID_REQUEST', `band ${options.band} outside 0..${info.samples - 1}`);
   const scale = entry.scale;
-  const halo = options.halo ?? entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
-  const readRect = (y: number, height: number): PixelWindow => {
-    const x0 = Math.max(0, region.x - halo);
-    const y0 = Math.max(0, y - halo);
-    const x1 = Math.min(info.width, region.x + region.width + halo);
-    const y1 = Math.min(info.height, y + height + halo);
-    return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
-  };
+  const halo = options.halo ?? haloFor(entry);
+  // the rows' window plus the halo, clamped to the image (the one halo rule, pipeline/tile.ts)
+  const readRect = (y: number, height: number): PixelWindow =>
+    growRect({ x: region.x, y, width: region.width, height }, halo, info.width, info.height);
 
   let t = performance.now();
   const computed = options.ranges ? undefined : await wholeImageRanges(source, frame, outer);

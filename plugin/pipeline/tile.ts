@@ -14,7 +14,7 @@ import type { PixelWindow, Raster, Spacing } from '../../formats/raster.ts';
 import { assemble } from './assemble.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
-import { scaledSpacing, TILESR_VERSION, type Provenance, modelVersionOf } from './provenance.ts';
+import { modelProvenance, scaledSpacing, type Provenance } from './provenance.ts';
 import { excessPlane, RANGE_RULE, restoreRange } from './range.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
 import type { Rect } from './tiler.ts';
@@ -283,33 +283,14 @@ export function tileProvenance(
   tile: EnhancedTile,
   source: { format: string; frame: number; totalMs: number },
 ): Provenance {
-  const { entry } = enhancer;
-  const counts: Provenance['backends'] = {};
-  for (const b of tile.backends) counts[b] = (counts[b] ?? 0) + 1;
   return {
-    aiEnhanced: true,
-    modelId: entry.id,
-    variant: entry.variant,
-    modelKey: entry.key,
-    modelVersion: modelVersionOf(entry),
-    sha256: entry.sha256,
-    perceptual: entry.perceptual,
-    scale: entry.scale,
-    backends: counts,
-    tileBackends: tile.backends.map((b) => [b]),
-    fallbacks: [],
-    normalization: enhancer.bands.map((band, bi) => {
-      const { lo, hi, constant, count, outside } = enhancer.ranges[bi] as NormRange;
-      return {
-        band,
-        lo,
-        hi,
-        constant,
-        count,
-        source: enhancer.rangeSource,
-        ...(outside !== undefined ? { outside } : {}),
-      };
+    ...modelProvenance(enhancer.entry, {
+      bands: enhancer.bands,
+      ranges: enhancer.ranges,
+      rangeSource: enhancer.rangeSource,
+      backends: tile.backends,
     }),
+    tileBackends: tile.backends.map((b) => [b]),
     rangeRule: RANGE_RULE,
     tile: {
       size: Math.max(tile.rect.width, tile.rect.height),
@@ -329,8 +310,6 @@ export function tileProvenance(
       tileMsMax: tile.inferenceMs,
       stitchMs: 0,
     },
-    tilesrVersion: TILESR_VERSION,
-    createdAt: new Date().toISOString(),
   };
 }
 

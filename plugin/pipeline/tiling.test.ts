@@ -10,7 +10,7 @@ import type { InferenceSession } from '../../models/backend/types.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
 import type { Raster } from '../../formats/raster.ts';
 import { enhanceRaster, type EnhanceResult } from './enhance.ts';
-import { mrCrop, geotiffCrop, HAS_GDAL } from './test-rasters.ts';
+import { mrCrop, geotiffCrop, HAS_GDAL } from './testing/rasters.ts';
 
 /** Max |a-b| over the normalized scale of band 0 (the range of `a`'s provenance). */
 function maxNormDiff(a: EnhanceResult, b: EnhanceResult): number {

@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS } from '../../formats/raster.ts';
 import { WorkerDicomSource } from '../../formats/dicom/worker-client.ts';
 import { getSharedPool } from '../../formats/geotiff/pool.ts';
 import { setInProcessMaxBlocks } from '../../formats/geotiff/source.ts';
+import { readSample } from './reads.ts';
 
 const SEED = 1;
 const CASES = 400;
@@ -56,16 +57,11 @@ function fromBase64(s: string): Uint8Array {
 /** Same reads as the Node worker (test/fuzz/worker.ts): up to two frames, then a window. */
 async function decode(bytes: Uint8Array, format: WireCase['format']): Promise<void> {
   const src = await openRaster(bytes, { limits: LIMITS });
-  try {
-    if (format === 'dicom' && !(src instanceof WorkerDicomSource))
-      throw new Error('DICOM did not open in the module worker');
-    const { width, height, frames } = src.info;
-    for (let f = 0; f < Math.min(frames, 2); f++) await src.read({ frame: f });
-    if (width > 2 && height > 2)
-      await src.read({ window: { x: 1, y: 1, width: Math.ceil(width / 2), height: Math.ceil(height / 2) } });
-  } finally {
+  if (format === 'dicom' && !(src instanceof WorkerDicomSource)) {
     await src.close();
+    throw new Error('DICOM did not open in the module worker');
   }
+  await readSample(src);
 }
 
 async function runCase(c: WireCase): Promise<Outcome> {

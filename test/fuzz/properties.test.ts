@@ -15,6 +15,7 @@ import { decodeNpy, encodeNpy } from '../../formats/npy.ts';
 import { decodePng } from '../../formats/png/decode.ts';
 import { encodePng } from '../../formats/png/encode.ts';
 import { crc32 } from '../../formats/png/common.ts';
+import { NPY_DESCRS } from './npy-mutants.ts';
 
 const SEED = 20261201;
 const RUNS = 300;
@@ -408,24 +409,7 @@ test('PNG round trip: encodePng then decodePng gives the samples back', () => {
 const npyArb = fc
   .record({
     major: fc.constantFrom(1, 1, 2, 3, 0, 9),
-    descr: fc.oneof(
-      fc.constantFrom(
-        '|u1',
-        '|i1',
-        '<u2',
-        '<i2',
-        '<u4',
-        '<i4',
-        '<f4',
-        '<f8',
-        '>f4',
-        '<c8',
-        '|b1',
-        '<U3',
-        '|O',
-      ),
-      fc.string({ maxLength: 6 }),
-    ),
+    descr: fc.oneof(fc.constantFrom(...NPY_DESCRS, '<c8', '|b1', '<U3', '|O'), fc.string({ maxLength: 6 })),
     fortran: fc.constantFrom('False', 'True', 'x'),
     shape: fc.oneof(
       fc

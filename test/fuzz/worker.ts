@@ -16,6 +16,7 @@ import { loadExternalModel, loadModelBytes } from '../../models/registry.ts';
 import { ValidationError } from '../../validation/errors.ts';
 import { compare } from '../../validation/metrics/index.ts';
 import type { FuzzCase } from './corpus.ts';
+import { readSample } from './reads.ts';
 
 /** A case sent to the worker. */
 export interface CaseRequest {
@@ -91,15 +92,7 @@ export interface CaseReply {
 }
 
 async function decode(bytes: Uint8Array, limits: DecodeLimits): Promise<void> {
-  const src = await openRaster(bytes, { limits });
-  try {
-    const { width, height, frames } = src.info;
-    for (let f = 0; f < Math.min(frames, 2); f++) await src.read({ frame: f });
-    if (width > 2 && height > 2)
-      await src.read({ window: { x: 1, y: 1, width: Math.ceil(width / 2), height: Math.ceil(height / 2) } });
-  } finally {
-    await src.close();
-  }
+  await readSample(await openRaster(bytes, { limits }));
 }
 
 parentPort?.on('message', (req: CaseRequest) => {

@@ -14,9 +14,10 @@ import { evaluate } from '../evaluate.ts';
 import type { Plane } from '../image.ts';
 import { pythonHas, runPython } from '../testing/python.ts';
 import { randomImage, rng } from '../testing/random.ts';
+import { reportFor } from '../testing/report.ts';
 import { imageFigures } from './figures.ts';
 import { reportToHtml } from './html.ts';
-import { imageEntry, SCHEMA_ID, summarize, type ValidationReport } from './schema.ts';
+import type { ValidationReport } from './schema.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -39,28 +40,13 @@ async function sampleReport(): Promise<{ report: ValidationReport; html: string 
     keepPlanes: true,
   });
   const dataRange = { value: 4095, rule: 'bits-stored' as const, detail: '2^12 - 1' };
-  const images = [imageEntry(ev, { file: 'synthetic<&>.dcm', frame: 0, band: 0, lr: 'degraded', dataRange })];
-  const report: ValidationReport = {
-    schema: SCHEMA_ID,
-    model: null,
-    settings: {
-      scale: 2,
-      degradation: 'torch',
-      shave: 2,
-      y_channel: false,
-      frames: 'all',
-      bands: 'all',
-      lr_dir: null,
-      quantize: null,
-      tile_size: 64,
-      consistency_tile_size: 32,
-      consistency_threshold_db: 35,
-    },
+  const report = reportFor(ev, {
+    file: 'synthetic<&>.dcm',
+    dataRange,
+    tileSize: 64,
     provenance: { tilesr_version: 'test', created_at: new Date().toISOString(), runtime: 'node', inputs: [] },
-    images,
-    summary: summarize(images),
     errors: [{ file: 'broken.dcm', code: 'TRUNCATED', message: 'ends early' }],
-  };
+  });
   return { report, html: reportToHtml(report, [imageFigures(ev, 4095)]) };
 }
 

@@ -8,7 +8,7 @@ import '../sr-enhance-control/sr-enhance-control.ts';
 import '../sr-progress/sr-progress.ts';
 import '../sr-provenance/sr-provenance.ts';
 import '../sr-viewer/sr-viewer.ts';
-import { cleanup, click, part } from './test-dom.ts';
+import { cleanup, click, part } from '../testing/dom.ts';
 
 const SAMPLE = '/demo/samples/u16_rgb_cog_deflate_ovr.tif';
 

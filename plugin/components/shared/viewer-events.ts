@@ -78,7 +78,7 @@ export interface ViewerExportProgressDetail {
   total: number;
 }
 
-/** What `<sr-viewer>.export()` takes (see plugin/viewer/export-controller.ts). */
+/** What `<sr-viewer>.export()` takes (see plugin/viewer/cornerstone/frame-export.ts). */
 export interface ViewerExportOptions {
   format: ExportFormat;
   scope?: 'frame' | 'visible';

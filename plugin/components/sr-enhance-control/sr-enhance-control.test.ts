@@ -3,7 +3,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { listModels } from '../../../models/registry.ts';
-import { cleanup, click, mount, part, record } from '../shared/test-dom.ts';
+import { cleanup, click, mount, part, record } from '../testing/dom.ts';
 import type { EnhanceChangeDetail } from './sr-enhance-control.component.ts';
 import './sr-enhance-control.ts';
 

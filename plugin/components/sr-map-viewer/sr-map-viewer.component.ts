@@ -10,6 +10,7 @@ import type { BackendPreference } from '../../../models/backend/types.ts';
 import { openEnhancedMap, type EnhancedMap } from '../../viewer/openlayers/map.ts';
 import '../sr-viewer/sr-viewer.events.ts';
 import { styles } from './sr-map-viewer.styles.ts';
+import { errorCode } from '../../../core/errors.ts';
 
 /** An OpenLayers map of one GeoTIFF with live enhancement past native resolution. */
 export class SrMapViewer extends LitElement {
@@ -90,8 +91,8 @@ export class SrMapViewer extends LitElement {
         this.view = view;
         view.setSwipe(this.swipe);
       } catch (err) {
-        const e = err as { code?: string; message?: string };
-        this.emit('sr-error', { code: e.code ?? 'OPEN_FAILED', message: e.message ?? String(err) });
+        const e = err as { message?: string };
+        this.emit('sr-error', { code: errorCode(err) ?? 'OPEN_FAILED', message: e.message ?? String(err) });
       }
     })();
     return this.ready;

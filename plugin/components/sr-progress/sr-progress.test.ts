@@ -4,8 +4,8 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import type { ViewerProgressDetail } from '../shared/viewer-events.ts';
-import { enhancedCrop, realFallback } from '../shared/test-data.ts';
-import { cleanup, click, mount, part, record } from '../shared/test-dom.ts';
+import { enhancedCrop, realFallback } from '../testing/data.ts';
+import { cleanup, click, mount, part, record } from '../testing/dom.ts';
 import type { CancelDetail } from './sr-progress.component.ts';
 import './sr-progress.ts';
 

@@ -14,7 +14,7 @@ import {
   type ViewerExportProgressDetail,
   type ViewerProvenanceDetail,
 } from '../shared/viewer-events.ts';
-import { ExportStateController, FORMAT_LABELS } from './export-controller.ts';
+import { ExportStateController, FORMAT_LABELS } from './export-state.ts';
 import { styles } from './sr-provenance.styles.ts';
 
 /** Consistency check of the shown result: LR tiles flagged over LR tiles checked. */

@@ -6,7 +6,7 @@ import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../sr-viewer/sr-viewer.ts';
 import type { SrViewer } from '../sr-viewer/sr-viewer.component.ts';
-import { click, cleanup, mount, part } from '../shared/test-dom.ts';
+import { click, cleanup, mount, part } from '../testing/dom.ts';
 import './sr-provenance.ts';
 import type { SrProvenance } from './sr-provenance.component.ts';
 

@@ -3,8 +3,8 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getModel } from '../../../models/registry.ts';
-import { enhancedCrop } from '../shared/test-data.ts';
-import { cleanup, mount, part } from '../shared/test-dom.ts';
+import { enhancedCrop } from '../testing/data.ts';
+import { cleanup, mount, part } from '../testing/dom.ts';
 import './sr-provenance.ts';
 
 const text = (el: Element, sel: string) => part(el, sel).textContent!.replace(/\s+/g, ' ').trim();

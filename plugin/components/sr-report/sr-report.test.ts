@@ -4,8 +4,8 @@
 import { expect } from '@esm-bundle/chai';
 import { getModel } from '../../../models/registry.ts';
 import { METHODS, reportToHtml, reportToJson } from '../../../validation/index.ts';
-import { realReport } from '../shared/test-data.ts';
-import { cleanup, mount, part } from '../shared/test-dom.ts';
+import { realReport } from '../testing/data.ts';
+import { cleanup, mount, part } from '../testing/dom.ts';
 import { fmt } from './sr-report.component.ts';
 import './sr-report.ts';
 

@@ -7,12 +7,9 @@
  * <sr-progress> and <sr-provenance> bind to it the same way. Enhanced pixels always carry the mark
  * and outline; the original data are never modified.
  */
-import { html, LitElement, type PropertyValues } from 'lit';
+import { html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { BackendPreference } from '../../../models/backend/types.ts';
-import type { Variant } from '../../../models/card.ts';
-import type { EnhanceStatus, LiveEnhanceConfig, ViewerProvenance } from '../../live/live-tile-enhancer.ts';
-import { Cs3dLiveEnhancement, spacingOf } from '../../viewer/cornerstone3d/live.ts';
+import { Cs3dLiveEnhancement } from '../../viewer/cornerstone3d/live.ts';
 import { getStackImage, imageIdForUrl, type StackImage } from '../../viewer/cornerstone3d/loader.ts';
 import {
   createStackViewport,
@@ -21,8 +18,9 @@ import {
   type StackHandle,
 } from '../../viewer/cornerstone3d/stack.ts';
 import type { ViewerImageInfo } from '../../viewer/cornerstone/open-controller.ts';
-import type {} from '../sr-viewer/sr-viewer.events.ts';
+import { LiveViewerElement } from '../shared/live-viewer.ts';
 import { srStackViewerStyles } from './sr-stack-viewer.styles.ts';
+import { errorCode } from '../../../core/errors.ts';
 
 /** What a shown slice reports in `sr-image-loaded` (the same shape <sr-viewer> reports). */
 function infoOf(img: StackImage): ViewerImageInfo {
@@ -40,7 +38,7 @@ function infoOf(img: StackImage): ViewerImageInfo {
     photometric: r.info.photometric,
     display: d.kind,
     voi: { windowCenter: d.voi.windowCenter, windowWidth: d.voi.windowWidth },
-    spacing: spacingOf(img),
+    spacing: img.spacing,
     header: r.info,
   };
 }
@@ -58,29 +56,13 @@ function infoOf(img: StackImage): ViewerImageInfo {
  * @fires sr-rendered - {tiles, watermark} after every Cornerstone3D render of the shown slice
  * @csspart viewport - the Cornerstone3D element
  */
-export class SrStackViewer extends LitElement {
+export class SrStackViewer extends LiveViewerElement {
   static override styles = srStackViewerStyles;
 
   /** URLs of the series' files, in display order (JSON array as an attribute). */
   @property({ type: Array }) srcs: string[] = [];
   /** Image ids served by the host's Cornerstone3D loaders (wadouri:, wadors:, ...); wins over `srcs`. */
   @property({ attribute: false }) imageIds: string[] = [];
-  /** Live enhancement on/off. */
-  @property({ type: Boolean, reflect: true }) enhance = false;
-  /** Registry model id; empty = medical-x2. */
-  @property() model = '';
-  /** 'fidelity' (default) or 'perceptual' (GAN; labelled "perceptual" in the mark). */
-  @property() variant: Variant = 'fidelity';
-  /** Inference backend preference: 'auto', 'webgpu' or 'wasm'. */
-  @property() backend: BackendPreference = 'auto';
-  /** Enhance at any zoom, not only when zoomed in to >= 1 screen px per image px. */
-  @property({ type: Boolean, attribute: 'any-zoom' }) anyZoom = false;
-  /** LR tile side in px. */
-  @property({ type: Number, attribute: 'tile-size' }) tileSize = 64;
-  /** Rings of tiles around the visible ones enhanced ahead (the neighbouring slices always are). */
-  @property({ type: Number }) prefetch = 1;
-  /** Consistency-check threshold in dB below which a tile gets a marker outline. */
-  @property({ type: Number, attribute: 'consistency-threshold' }) consistencyThreshold = 35;
   /** Cornerstone3D CPU rendering instead of WebGL when the series is first shown (a page-wide setting). */
   @property({ type: Boolean }) cpu = false;
 
@@ -88,12 +70,6 @@ export class SrStackViewer extends LitElement {
   @state() index = 0;
   /** Number of slices. */
   @state() count = 0;
-  /** Facts about the shown slice (undefined before the first one). */
-  @state() info: ViewerImageInfo | undefined;
-  /** Where live enhancement stands. */
-  @state() enhanceStatus: EnhanceStatus = 'off';
-  /** Provenance of what is shown enhanced (latest). */
-  @state() provenance: ViewerProvenance | undefined;
 
   @query('.viewport') private viewportDiv!: HTMLDivElement;
 
@@ -111,28 +87,8 @@ export class SrStackViewer extends LitElement {
     return this.model || 'medical-x2';
   }
 
-  private emit<K extends keyof HTMLElementEventMap>(
-    type: K,
-    detail: HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never,
-  ): void {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  }
-
   private ids(): string[] {
     return this.imageIds.length > 0 ? this.imageIds : this.srcs.map((s) => imageIdForUrl(s));
-  }
-
-  private config(): Partial<LiveEnhanceConfig> {
-    return {
-      enabled: this.enhance,
-      modelId: this.effectiveModel,
-      variant: this.variant,
-      backend: this.backend,
-      anyZoom: this.anyZoom,
-      tileSize: this.tileSize,
-      prefetchRing: this.prefetch,
-      consistencyThresholdDb: this.consistencyThreshold,
-    };
   }
 
   override connectedCallback(): void {
@@ -177,7 +133,7 @@ export class SrStackViewer extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('srcs') || changed.has('imageIds')) this.loading = this.load();
-    else if (this.live) this.live.engine.configure(this.config());
+    else if (this.live) this.live.engine.configure(this.liveConfig());
   }
 
   /** Resolves once the current series' first slice is shown (or failed, reported as sr-error). */
@@ -202,34 +158,16 @@ export class SrStackViewer extends LitElement {
         const handle = await createStackViewport(this.viewportDiv, ids);
         this.handle = handle;
         this.unlisten = onStackImage(handle.viewport, () => this.shown());
-        this.live = new Cs3dLiveEnhancement(
-          handle.viewport,
-          {
-            progress: (p) => this.emit('sr-enhance-progress', p),
-            tile: (tile) => this.emit('sr-tile-enhanced', { tile, backend: tile.backend, ms: tile.ms }),
-            fallback: (record) => this.emit('sr-fallback', { record }),
-            provenance: (provenance) => {
-              this.provenance = provenance;
-              this.emit('sr-provenance', { provenance });
-            },
-            error: (e) => this.emit('sr-error', e),
-            rendered: (tiles, watermark) => this.emit('sr-rendered', { tiles, watermark }),
-            status: (status) => {
-              this.enhanceStatus = status;
-              this.emit('sr-enhance-status', { status });
-            },
-          },
-          this.config(),
-        );
+        this.live = new Cs3dLiveEnhancement(handle.viewport, this.liveCallbacks(), this.liveConfig());
         this.resizeObserver = new ResizeObserver(() => this.handle?.renderingEngine.resize(true, true));
         this.resizeObserver.observe(this);
       }
       this.count = ids.length;
       this.shown();
     } catch (e) {
-      const err = e as { code?: unknown; message?: unknown };
+      const err = e as { message?: unknown };
       this.emit('sr-error', {
-        code: typeof err.code === 'string' ? err.code : 'LOAD_FAILED',
+        code: errorCode(e) ?? 'LOAD_FAILED',
         message: typeof err.message === 'string' ? err.message : String(e),
       });
     }

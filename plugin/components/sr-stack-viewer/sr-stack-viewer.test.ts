@@ -4,19 +4,12 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import type { ViewerImageInfo } from '../../viewer/cornerstone/open-controller.ts';
-import { CT_SERIES } from '../../viewer/cornerstone3d/testing/suite.ts';
-import { cleanup, mount, part, record } from '../shared/test-dom.ts';
+import { until } from '../../live/testing/wait.ts';
+import { CT_SERIES } from '../../viewer/cornerstone3d/testing/stack.ts';
+import { cleanup, mount, part, record } from '../testing/dom.ts';
 import '../sr-progress/sr-progress.ts';
 import '../sr-provenance/sr-provenance.ts';
 import './sr-stack-viewer.ts';
-
-const until = async (ok: () => boolean, what: string, ms = 90_000) => {
-  const t0 = performance.now();
-  while (!ok()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('<sr-stack-viewer>', function () {
   this.timeout(180_000);

@@ -4,24 +4,20 @@
  * pixels always carry the in-viewport watermark and outline (plugin/watermark/viewport.ts); the
  * original data are never modified. See README.md in this folder for the API.
  */
-import { html, LitElement, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { html, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
 import type { RasterInput } from '../../../formats/index.ts';
-import type { BackendPreference } from '../../../models/backend/types.ts';
-import type { Variant } from '../../../models/card.ts';
 import type { ExportFormat, ExportOutput } from '../../export/types.ts';
 import type { Cornerstone, Point, Viewport } from '../../viewer/cornerstone/cornerstone.ts';
 import {
-  ExportController,
+  FrameExportController,
   exportFormatsFor,
   type ExportImageOptions,
-} from '../../viewer/cornerstone/export-controller.ts';
-import {
-  LiveEnhanceController,
-  type EnhanceStatus,
-  type LiveTileInfo,
-  type ViewerProvenance,
-} from '../../viewer/cornerstone/live-enhance.ts';
+} from '../../viewer/cornerstone/frame-export.ts';
+import { LiveTileEnhancer } from '../../live/live-tile-enhancer.ts';
+import type { LiveEnhanceStats, LiveTileInfo } from '../../live/types.ts';
+import { CornerstoneAdapter } from '../../viewer/cornerstone/adapter.ts';
+import { LiveAttachController } from '../../viewer/cornerstone/live-attach.ts';
 import { getLoadedRaster, type LoadedRaster, type PixelSpacing } from '../../viewer/cornerstone/loader.ts';
 import * as nav from '../../viewer/cornerstone/navigation.ts';
 import {
@@ -32,6 +28,7 @@ import {
 import type { WatermarkBox } from '../../watermark/viewport.ts';
 import { ExportError } from '../../export/errors.ts';
 import './sr-viewer.events.ts';
+import { LiveViewerElement } from '../shared/live-viewer.ts';
 import { srViewerStyles } from './sr-viewer.styles.ts';
 
 /** Default model per format when `model` is empty. */
@@ -55,27 +52,13 @@ const DEFAULT_MODEL = { dicom: 'medical-x2', geotiff: 'satellite-x2' } as const;
  * @csspart drop - the drop-target overlay shown while a file is dragged over
  */
 @customElement('sr-viewer')
-export class SrViewer extends LitElement {
+export class SrViewer extends LiveViewerElement {
   static override styles = srViewerStyles;
 
   /** URL of a DICOM or GeoTIFF file; setting it opens the file. */
   @property() src = '';
   /** Frame shown (0-based, DICOM multi-frame). */
   @property({ type: Number }) frame = 0;
-  /** Live enhancement on/off. */
-  @property({ type: Boolean, reflect: true }) enhance = false;
-  /** Registry model id; empty = medical-x2 for DICOM, satellite-x2 for GeoTIFF. */
-  @property() model = '';
-  /** 'fidelity' (default) or 'perceptual' (GAN; labelled "perceptual" in the watermark). */
-  @property() variant: Variant = 'fidelity';
-  /** Inference backend preference: 'auto' (WebGPU, else WASM, reported), 'webgpu' or 'wasm'. */
-  @property() backend: BackendPreference = 'auto';
-  /** Enhance at any zoom, not only when zoomed in to >= 1 screen px per image px. */
-  @property({ type: Boolean, attribute: 'any-zoom' }) anyZoom = false;
-  /** LR tile side in px. */
-  @property({ type: Number, attribute: 'tile-size' }) tileSize = 64;
-  /** Rings of tiles around the visible ones enhanced ahead (at lower priority). */
-  @property({ type: Number }) prefetch = 1;
   /**
    * Largest side (LR px) of one inference block: missing visible tiles are merged into blocks of up to
    * this side so they share one halo (each tile still stored, checked and drawn on its own). 0 (the
@@ -83,8 +66,6 @@ export class SrViewer extends LitElement {
    * from 1.96 to 1.28 for the zoomed demo view (`npm run bench -- zoom`).
    */
   @property({ type: Number, attribute: 'block-size' }) blockSize = 0;
-  /** Consistency-check threshold in dB below which a tile gets a marker outline. */
-  @property({ type: Number, attribute: 'consistency-threshold' }) consistencyThreshold = 35;
   /** Attach to this existing cornerstone element instead of creating one (set before connecting). */
   @property({ attribute: false }) cornerstoneElement: HTMLElement | undefined;
   /**
@@ -96,44 +77,28 @@ export class SrViewer extends LitElement {
   /** Canvas x (px) left of which enhanced pixels are not drawn; set by <sr-compare>. */
   @property({ type: Number, attribute: false }) splitX = 0;
 
-  /** Facts about the image shown (undefined before the first load). */
-  @state() info: ViewerImageInfo | undefined;
-  /** Where live enhancement stands ('off', 'zoom-in', 'enhancing', 'done', 'cancelled'). */
-  @state() enhanceStatus: EnhanceStatus = 'off';
-  /** Provenance of what is shown enhanced (latest). */
-  @state() provenance: ViewerProvenance | undefined;
-
   @query('.viewport') private viewportDiv!: HTMLDivElement;
 
-  private readonly live = new LiveEnhanceController(this, {
-    progress: (p) => this.emit('sr-enhance-progress', p),
-    tile: (tile) => this.emit('sr-tile-enhanced', { tile, backend: tile.backend, ms: tile.ms }),
-    fallback: (record) => this.emit('sr-fallback', { record }),
-    provenance: (provenance) => {
-      this.provenance = provenance;
-      this.emit('sr-provenance', { provenance });
-    },
-    error: (e) => this.emit('sr-error', e),
-    rendered: (tiles, watermark) => this.emit('sr-rendered', { tiles, watermark }),
-    status: (status) => {
-      this.enhanceStatus = status;
-      this.emit('sr-enhance-status', { status });
-    },
-  });
+  /** The cornerstone-core side of live enhancement (view, renders, drawing). */
+  private readonly adapter = new CornerstoneAdapter();
+  /** The viewer-agnostic engine driving it. */
+  private readonly engine = new LiveTileEnhancer(this.adapter, this.liveCallbacks());
+  /** Attaches/detaches both with this element. */
+  private readonly live = new LiveAttachController(this, this.adapter, this.engine);
 
   private readonly opener = new OpenController(this, {
     loaded: (loaded: LoadedRaster, info: ViewerImageInfo) => {
       this.info = info;
       // taken with the image it belongs to: a newer open cannot pair this frame with another file
       this.source = { read: this.opener.sourceReader(), name: this.opener.sourceName };
-      this.live.setImage(loaded);
+      this.showImage(loaded);
       this.configureLive();
       this.emit('sr-image-loaded', { info });
     },
     error: (e) => this.emit('sr-error', e),
   });
 
-  private readonly exporter = new ExportController(this, {
+  private readonly exporter = new FrameExportController(this, {
     progress: (p) => this.emit('sr-export-progress', p),
     done: (d) => this.emit('sr-export-done', d),
     error: (e) => this.emit('sr-export-error', e),
@@ -147,13 +112,6 @@ export class SrViewer extends LitElement {
   private unbind: (() => void) | undefined;
   private resizeObserver: ResizeObserver | undefined;
   private connecting: Promise<void> | undefined;
-
-  private emit<K extends keyof HTMLElementEventMap>(
-    type: K,
-    detail: HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never,
-  ): void {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  }
 
   override render() {
     return html`<div class="viewport" part="viewport"></div>
@@ -186,7 +144,7 @@ export class SrViewer extends LitElement {
     this.unbind?.();
     this.unbind = undefined;
     this.live.detach();
-    this.live.setImage(undefined);
+    this.showImage(undefined);
     void this.opener.close();
     if (this.cs && this.enabledEl && !this.cornerstoneElement) {
       try {
@@ -253,18 +211,18 @@ export class SrViewer extends LitElement {
   }
 
   private configureLive(): void {
-    this.live.configure({
-      enabled: this.enhance,
-      modelId: this.effectiveModel,
-      variant: this.variant,
-      backend: this.backend,
-      anyZoom: this.anyZoom,
-      tileSize: this.tileSize,
-      prefetchRing: this.prefetch,
-      blockSize: this.blockSize,
-      consistencyThresholdDb: this.consistencyThreshold,
-      splitX: this.splitX,
-    });
+    this.adapter.splitX = this.splitX;
+    this.engine.configure({ ...this.liveConfig(), blockSize: this.blockSize, splitX: this.splitX });
+  }
+
+  /** The image shown now (undefined: none), to the adapter (display model) and the engine. */
+  private showImage(loaded: LoadedRaster | undefined): void {
+    const previous = this.engine.current?.imageId;
+    this.adapter.setImage(loaded);
+    this.engine.setImage(loaded);
+    // each open or frame change registers a new raster and unregisters the one shown before
+    // (open-controller.ts): nothing computed for that one can be drawn again
+    if (previous !== undefined && previous !== loaded?.imageId) this.engine.forget(previous);
   }
 
   /** Opens a file, URL or buffer (DICOM or GeoTIFF) and shows `frame`; resolves when it is displayed. */
@@ -338,25 +296,25 @@ export class SrViewer extends LitElement {
 
   /** Pixel spacing of the enhanced image: original / scale. */
   get enhancedSpacing(): PixelSpacing | undefined {
-    return this.live.enhancedSpacing;
+    return this.engine.enhancedSpacing;
   }
 
   /** Tiles drawn on the latest render, and its watermark box (undefined: no enhanced pixel shown). */
   get drawnTiles(): LiveTileInfo[] {
-    return this.live.lastDrawn;
+    return this.engine.lastDrawn;
   }
   get watermark(): WatermarkBox | undefined {
-    return this.live.lastWatermark;
+    return this.engine.lastWatermark;
   }
 
   /** Enhanced pixels the viewer keeps ready to draw (bounded; freed when another image is shown). */
   get storedTiles(): { bytes: number; tiles: number } {
-    return this.live.engine.stored;
+    return this.engine.stored;
   }
 
   /** Counters: aborted tile requests, completed tiles, renders with/without enhanced pixels. */
-  get stats(): Readonly<LiveEnhanceController['stats']> {
-    return this.live.stats;
+  get stats(): Readonly<LiveEnhanceStats> {
+    return this.engine.stats;
   }
 
   /**
@@ -364,7 +322,7 @@ export class SrViewer extends LitElement {
    * setting resumes) and aborts every running export (it rejects with ABORTED, nothing is written).
    */
   cancel(): void {
-    this.live.cancel();
+    this.engine.cancel();
     this.exporter.cancel();
   }
 
@@ -378,7 +336,7 @@ export class SrViewer extends LitElement {
     const loaded = this.info ? getLoadedRaster(this.info.imageId) : undefined;
     const region =
       options.scope === 'visible'
-        ? this.live.visibleCellsRegion()
+        ? this.engine.visibleCellsRegion()
         : loaded && { x: 0, y: 0, width: loaded.raster.width, height: loaded.raster.height };
     const job = loaded &&
       region && {
@@ -386,7 +344,7 @@ export class SrViewer extends LitElement {
         modelId: this.effectiveModel,
         variant: this.variant,
         backend: this.backend,
-        ranges: this.live.exportRanges(),
+        ranges: this.engine.exportRanges(),
         region,
         sourceBytes: this.source?.read ?? this.opener.sourceReader(),
         sourceName: this.source?.name,

@@ -1,7 +1,7 @@
 /** The typed events <sr-viewer> dispatches (bubbling, composed). */
 import type { BackendId, FallbackRecord } from '../../../models/backend/types.ts';
 import type { ExportFormat } from '../../export/types.ts';
-import type { EnhanceStatus, LiveTileInfo, ViewerProvenance } from '../../viewer/cornerstone/live-enhance.ts';
+import type { EnhanceStatus, LiveTileInfo, ViewerProvenance } from '../../live/types.ts';
 import type { ViewerImageInfo } from '../../viewer/cornerstone/open-controller.ts';
 import type { WatermarkBox } from '../../watermark/viewport.ts';
 

@@ -11,6 +11,7 @@ import type { ExportOutput } from '../../export/types.ts';
 import { enhanceCell } from '../../live/cell.ts';
 import { getLoadedRaster } from '../../viewer/cornerstone/loader.ts';
 import { sharedSession } from '../../live/sessions.ts';
+import { mountViewer } from '../testing/dom.ts';
 import './sr-viewer.ts';
 import type { SrViewer } from './sr-viewer.component.ts';
 
@@ -62,16 +63,6 @@ function check(out: ExportOutput, source: string, expected?: Float32Array): Prom
   }) as Promise<Check>;
 }
 
-function mount(w = 256, h = 256): SrViewer {
-  const el = document.createElement('sr-viewer');
-  el.style.width = `${w}px`;
-  el.style.height = `${h}px`;
-  el.backend = 'wasm';
-  el.prefetch = 0;
-  document.body.append(el);
-  return el;
-}
-
 async function open(el: SrViewer, path: string): Promise<void> {
   const loaded = new Promise((r) => el.addEventListener('sr-image-loaded', r, { once: true }));
   el.src = `/${path}`;
@@ -94,7 +85,7 @@ describe('<sr-viewer> export (real fixtures, WASM, reference tools on the Node s
     afterEach(() => document.body.replaceChildren());
 
     it('DICOM of the whole 64x64 MR frame: derived, no new dciodvfy error, pydicom pixels = the enhanced values', async () => {
-      const el = mount();
+      const el = mountViewer();
       await open(el, MR64);
       expect(await el.exportFormats()).to.deep.equal(['dicom', 'png', 'jpeg', 'npy']);
       const progress = record(el, 'sr-export-progress');
@@ -127,7 +118,7 @@ describe('<sr-viewer> export (real fixtures, WASM, reference tools on the Node s
     });
 
     it('GeoTIFF of the whole 128x128 DSM: same CRS, geotransform / 2, provenance; DICOM refused before any inference', async () => {
-      const el = mount();
+      const el = mountViewer();
       await open(el, DSM);
       expect(await el.exportFormats()).to.deep.equal(['geotiff', 'png', 'jpeg', 'npy']);
       const progress = record(el, 'sr-export-progress');
@@ -159,7 +150,7 @@ describe('<sr-viewer> export (real fixtures, WASM, reference tools on the Node s
     });
 
     it('an opened File is read again for the export: its dataset and name carry over', async () => {
-      const el = mount();
+      const el = mountViewer();
       const file = new File([await (await fetch(`/${MR64}`)).arrayBuffer()], 'study-1.dcm');
       await el.open(file);
       expect(el.sourceName).to.equal('study-1.dcm');
@@ -174,7 +165,7 @@ describe('<sr-viewer> export (real fixtures, WASM, reference tools on the Node s
   describe('the 384x384 MR zoomed in, enhanced live', () => {
     let el: SrViewer;
     before(async () => {
-      el = mount();
+      el = mountViewer();
       await open(el, MR);
       const prov = new Promise((r) => el.addEventListener('sr-provenance', r, { once: true }));
       el.zoomTo(4, { x: 192, y: 192 });

@@ -10,7 +10,7 @@ import { sharedSession } from '../../live/sessions.ts';
 import { bindTileEnhancer } from '../../pipeline/tile.ts';
 import { loadCornerstone } from '../../viewer/cornerstone/cornerstone.ts';
 import { rangeToByte } from '../../live/display.ts';
-import type { LiveEnhanceController } from '../../viewer/cornerstone/live-enhance.ts';
+import type { LiveAttachController } from '../../viewer/cornerstone/live-attach.ts';
 import { getLoadedRaster } from '../../viewer/cornerstone/loader.ts';
 import { ExportError } from '../../export/errors.ts';
 import './sr-viewer.ts';
@@ -78,7 +78,7 @@ describe('<sr-viewer> on an overview: enhancement past native resolution reads n
     expect(el.enhancedSpacing!.column).to.be.closeTo(info.spacing.column / f / 2, 1e-9);
 
     // what the engine stored and drew for the cell: 2x the NATIVE cell, not 2x f native px
-    const engine = (el as unknown as { live: LiveEnhanceController }).live.engine;
+    const engine = (el as unknown as { live: LiveAttachController }).live.engine;
     const got = engine.tilePixels(8, 8)!;
     expect([got.width, got.height, got.samples]).to.deep.equal([256, 256, 3]);
 

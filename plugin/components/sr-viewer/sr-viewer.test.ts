@@ -5,7 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import { resetMouse, sendMouse } from '@web/test-runner-commands';
 import { correlation, countColor, gray, meanAbsDiff, type Gray } from '../../live/testing/canvas.ts';
-import type { LiveTileInfo } from '../../viewer/cornerstone/live-enhance.ts';
+import type { LiveTileInfo } from '../../live/types.ts';
 import { getLoadedRaster } from '../../viewer/cornerstone/loader.ts';
 import { computeRange } from '../../../models/normalize.ts';
 import { getModel } from '../../../models/registry.ts';
@@ -15,6 +15,7 @@ import { cropRaster, growRect } from '../../live/crop.ts';
 import { voiToByte } from '../../live/display.ts';
 import { sharedSession } from '../../live/sessions.ts';
 import { WATERMARK_COLORS, type WatermarkBox } from '../../watermark/viewport.ts';
+import { mountViewer } from '../testing/dom.ts';
 import './sr-viewer.ts';
 import type { SrViewer } from './sr-viewer.component.ts';
 
@@ -29,16 +30,6 @@ window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
   fetched.push(input instanceof Request ? input.url : String(input));
   return realFetch(input, init);
 };
-
-function mount(w: number, h: number): SrViewer {
-  const el = document.createElement('sr-viewer');
-  el.style.width = `${w}px`;
-  el.style.height = `${h}px`;
-  el.backend = 'wasm';
-  el.prefetch = 0;
-  document.body.append(el);
-  return el;
-}
 
 function once<K extends keyof HTMLElementEventMap>(
   el: HTMLElement,
@@ -101,7 +92,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
   let el: SrViewer;
 
   before(async () => {
-    el = mount(256, 256);
+    el = mountViewer(256, 256);
     await openIn(el, MR);
   });
   after(() => el.remove());
@@ -365,7 +356,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
   });
 
   it('prefetches a ring at lower priority after the visible tile; panning into it needs no new inference', async () => {
-    const small = mount(128, 128);
+    const small = mountViewer(128, 128);
     try {
       small.tileSize = 32;
       small.prefetch = 1;
@@ -390,7 +381,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
   });
 
   it('status follows zoom and work; cancel() stops the current view until it changes', async () => {
-    const small = mount(128, 128);
+    const small = mountViewer(128, 128);
     try {
       small.tileSize = 16; // a fresh grid: nothing cached
       await openIn(small, MR);
@@ -444,7 +435,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
   });
 
   it('shows another frame of a multi-frame DICOM; opens a dropped file; reports a bad file as sr-error', async () => {
-    const small = mount(128, 128);
+    const small = mountViewer(128, 128);
     try {
       await openIn(small, '/fixtures/dicom/mr64_10frame_12bit_explicit_le.dcm');
       expect(small.info!.frames).to.equal(10);
@@ -472,7 +463,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
   });
 
   it('mouse: wheel zooms about the pointer, drag pans, right-drag changes the window', async () => {
-    const small = mount(128, 128);
+    const small = mountViewer(128, 128);
     try {
       await openIn(small, MR);
       const r = small.getBoundingClientRect();
@@ -558,7 +549,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
   });
 
   it('MONOCHROME1: enhanced tiles are inverted like the original', async () => {
-    const small = mount(128, 128);
+    const small = mountViewer(128, 128);
     try {
       await openIn(small, CR_MONO1);
       const canvas = canvasOf(small);
@@ -583,7 +574,7 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
   });
 
   it('GeoTIFF RGB with satellite-x2: three bands enhanced, drawn in colour with the watermark', async () => {
-    const small = mount(128, 128);
+    const small = mountViewer(128, 128);
     try {
       await openIn(small, RGB_TIF);
       expect(small.info!.display).to.equal('color');
@@ -627,7 +618,7 @@ describe('<sr-viewer> on WebGPU (software adapter: one tiny tile)', function () 
   it('backend "webgpu" enhances in the WebGPU worker and draws what WASM draws', async function () {
     const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
     if (!gpu || !(await gpu.requestAdapter())) this.skip();
-    const small = mount(128, 128);
+    const small = mountViewer(128, 128);
     try {
       small.tileSize = 8; // 8 px cell + 17 px halo per side: a 42x42 input, ~10 s on SwiftShader
       await openIn(small, MR);

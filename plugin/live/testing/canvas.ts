@@ -14,6 +14,17 @@ export function rgba(canvas: HTMLCanvasElement, x: number, y: number, w: number,
   return ctx.getImageData(Math.round(x), Math.round(y), Math.round(w), Math.round(h));
 }
 
+/** All pixels of a canvas with any context type (2D, WebGL), read through a 2D copy. */
+export function pixelsOf(canvas: HTMLCanvasElement): ImageData {
+  const c = document.createElement('canvas');
+  c.width = canvas.width;
+  c.height = canvas.height;
+  const ctx = c.getContext('2d');
+  if (!ctx) throw new Error('no 2D context');
+  ctx.drawImage(canvas, 0, 0);
+  return ctx.getImageData(0, 0, c.width, c.height);
+}
+
 /** The red channel of a region as floats (the viewer's grayscale renders have R = G = B). */
 export function gray(canvas: HTMLCanvasElement, x: number, y: number, w: number, h: number): Gray {
   const img = rgba(canvas, x, y, w, h);

@@ -2,7 +2,7 @@
  * The cornerstone-core adapter of the live engine (plugin/live/): what a cornerstone enabled
  * element shows (pixelToCanvas / canvasToPixel of the current viewport, the part right of the
  * compare split), renders through 'cornerstoneimagerendered', and drawing inside that render: each
- * tile through its TileCanvas with the CURRENT VOI/inversion in cornerstone's pixel coordinate
+ * tile through plugin/live's TileCanvases with the CURRENT VOI/inversion in cornerstone's pixel coordinate
  * system (so pan, zoom, rotation and flips apply), clipped right of the split, then the outline and
  * the mark (plugin/watermark/viewport.ts), the mark even if drawing a tile throws.
  */
@@ -10,8 +10,8 @@ import type { DrawResult, DrawTile, Point2, ViewerAdapter, ViewState } from '../
 import { regionOf } from '../../live/grid.ts';
 import type { Cornerstone, ImageRenderedDetail } from './cornerstone.ts';
 import type { LoadedRaster } from './loader.ts';
-import { TileCanvas } from './tile-render.ts';
-import { drawWatermark, outlineTiles, type OutlineTile } from '../../watermark/viewport.ts';
+import { TileCanvases, tileOutline } from '../../live/tile-render.ts';
+import { drawWatermark, outlineTiles } from '../../watermark/viewport.ts';
 
 /** Drives one cornerstone-core enabled element for the live engine. */
 export class CornerstoneAdapter implements ViewerAdapter {
@@ -24,7 +24,7 @@ export class CornerstoneAdapter implements ViewerAdapter {
   private detail: ImageRenderedDetail | undefined;
   private readonly listeners = new Set<() => void>();
   /** One canvas per enhanced tile, re-rendered only when the VOI changes. */
-  private readonly canvases = new WeakMap<Float32Array, TileCanvas>();
+  private readonly canvases = new TileCanvases();
   private readonly onRendered = (e: Event) => {
     this.detail = (e as CustomEvent<ImageRenderedDetail>).detail;
     try {
@@ -123,25 +123,13 @@ export class CornerstoneAdapter implements ViewerAdapter {
       cs.setToPixelCoordinateSystem(enabledElement, ctx);
       // the same smoothing cornerstone used for the original, so only the model's detail differs
       ctx.imageSmoothingEnabled = !viewport.pixelReplication;
+      const { windowCenter, windowWidth } = viewport.voi;
+      const voi = { windowCenter, windowWidth, invert: viewport.invert };
       for (const t of tiles) {
-        let tc = this.canvases.get(t.pixels.data);
-        if (!tc) {
-          tc = new TileCanvas(t.pixels);
-          this.canvases.set(t.pixels.data, tc);
-        }
         const { x, y, width, height } = t.rect;
-        ctx.drawImage(tc.for(loaded.display, viewport), x, y, width, height);
+        ctx.drawImage(this.canvases.get(t.pixels, loaded.display, voi), x, y, width, height);
       }
-      const p = (px: number, py: number) => cs.pixelToCanvas(element, { x: px, y: py });
-      const outline: OutlineTile[] = tiles.map((t) => {
-        const { x, y, width, height } = t.rect;
-        return {
-          col: t.col,
-          row: t.row,
-          corners: [p(x, y), p(x + width, y), p(x + width, y + height), p(x, y + height)],
-          flagged: t.flagged,
-        };
-      });
+      const outline = tileOutline(tiles, (q) => cs.pixelToCanvas(element, q));
       outlineTiles(ctx, outline);
     } finally {
       ctx.restore();

@@ -5,22 +5,22 @@
  * LUT cannot index (float, 32-bit) are quantized to 16 bits with the quantization folded into the
  * slope/intercept. Color and multi-band rasters become RGBA of the first three bands.
  */
-import { toModalityValues, type PixelWindow, type Raster, type Spacing } from '../../../formats/raster.ts';
+import type { PixelWindow, Raster, Spacing } from '../../../formats/raster.ts';
 import type { Cornerstone, CornerstoneImage, ImageLoadObject } from './cornerstone.ts';
-import { displayModelFor, rangeToByte, type DisplayModel } from '../../live/display.ts';
+import { rangeToByte } from '../../live/display.ts';
+import { displayedImage, minMax, type DisplayedImage } from '../../live/image.ts';
 
 import type { PixelSpacing } from '../../live/types.ts';
 
 export type { PixelSpacing };
+// written once in plugin/live/image.ts; re-exported for the loader's users (`tilesr/viewer/cornerstone`)
+export { pixelSpacingOf } from '../../live/image.ts';
 
-/** A raster registered with the loader, and what the viewer needs to render over it. */
-export interface LoadedRaster {
-  imageId: string;
-  raster: Raster;
-  /** Real-unit values of every sample (NaN = nodata), computed once and shared with enhancement. */
-  modality: Float32Array;
-  display: DisplayModel;
-  spacing: PixelSpacing;
+/**
+ * A raster registered with the loader: the live engine's image record itself (a `LiveImage`, with
+ * `native` set for an overview that can read full-resolution windows), plus what the viewer needs.
+ */
+export interface LoadedRaster extends DisplayedImage {
   /**
    * Set when the image is a reduced-resolution overview of a large one (opened sized to the screen
    * instead of decoding full resolution): `raster` is then the overview as an image of its own
@@ -51,18 +51,6 @@ const registry = new Map<string, LoadedRaster>();
 let counter = 0;
 const registeredWith = new WeakSet<object>();
 
-/** Row/column pixel spacing: DICOM mm; GeoTIFF |pixel size| from the geotransform, unit from the EPSG code. */
-export function pixelSpacingOf(spacing: Spacing | undefined): PixelSpacing {
-  if (!spacing) return { row: 1, column: 1, unit: 'px', source: 'none' };
-  if (spacing.kind !== 'geotransform')
-    return { row: spacing.rowMm, column: spacing.columnMm, unit: 'mm', source: spacing.kind };
-  const [, pw, , , , ph] = spacing.geotransform;
-  // EPSG 4000-4999 are geographic CRSs (lat/lon degrees); projected CRSs are almost always metres
-  const geographic = spacing.epsg !== undefined && spacing.epsg >= 4000 && spacing.epsg < 5000;
-  const unit = spacing.epsg === undefined ? 'px' : geographic ? 'deg' : 'm';
-  return { row: Math.abs(ph) || 1, column: Math.abs(pw) || 1, unit, source: 'geotransform' };
-}
-
 /** Registers a decoded frame and returns its image id (the raster is kept, never modified). */
 export function registerRaster(raster: Raster, options: RegisterOptions = {}): LoadedRaster {
   const imageId = `${SCHEME}:${++counter}`;
@@ -71,23 +59,22 @@ export function registerRaster(raster: Raster, options: RegisterOptions = {}): L
   // an overview is registered as an image of its own size, with the geotransform scaled to it, so
   // whatever reads `raster` (display, live engine, export) sees consistent pixels and georeferencing
   const shown = isOverview ? overviewImage(raster) : raster;
-  // float32 halves the memory of a large frame; display and tile checks need no more precision
-  const modality = toModalityValues(shown, true) as Float32Array;
-  const entry: LoadedRaster = {
-    imageId,
-    raster: shown,
-    modality,
-    display: displayModelFor(shown, modality),
-    spacing: pixelSpacingOf(shown.info.spacing),
-  };
-  if (isOverview)
-    entry.overview = {
-      fullWidth,
-      fullHeight,
-      scaleX: fullWidth / raster.width,
-      scaleY: fullHeight / raster.height,
+  const entry: LoadedRaster = displayedImage(imageId, shown, shown.frame);
+  const scaleX = fullWidth / raster.width;
+  const scaleY = fullHeight / raster.height;
+  if (isOverview) entry.overview = { fullWidth, fullHeight, scaleX, scaleY };
+  const { readWindow } = options;
+  if (readWindow) entry.readWindow = readWindow;
+  // an overview that can read full-resolution windows is enhanced from them: the engine works in
+  // native px and hands tiles back in overview px, the cornerstone image's own coordinates
+  if (isOverview && readWindow)
+    entry.native = {
+      width: fullWidth,
+      height: fullHeight,
+      scaleX,
+      scaleY,
+      readWindow: async (rect, signal) => (await readWindow(rect, signal)).modality,
     };
-  if (options.readWindow) entry.readWindow = options.readWindow;
   registry.set(imageId, entry);
   return entry;
 }
@@ -134,17 +121,6 @@ export function unregisterRaster(imageId: string): void {
 /** The registered raster behind an image id. */
 export function getLoadedRaster(imageId: string): LoadedRaster | undefined {
   return registry.get(imageId);
-}
-
-function minMax(a: ArrayLike<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i] as number;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return lo <= hi ? [lo, hi] : [0, 0];
 }
 
 /** Stored grayscale pixels cornerstone can index with its LUT, and the slope/intercept to real units. */

@@ -24,6 +24,7 @@ import {
   type LoadedRaster,
   type PixelSpacing,
 } from './loader.ts';
+import { errorCode } from '../../../core/errors.ts';
 
 /** What `sr-image-loaded` reports about the image now shown. */
 export interface ViewerImageInfo {
@@ -166,8 +167,8 @@ export class OpenController implements ReactiveController {
       await work();
     } catch (e) {
       if (signal.aborted) return;
-      const err = e as { code?: string; message?: string };
-      this.callbacks.error({ code: err.code ?? 'OPEN_FAILED', message: err.message ?? String(e) });
+      const err = e as { message?: string };
+      this.callbacks.error({ code: errorCode(e) ?? 'OPEN_FAILED', message: err.message ?? String(e) });
     }
   }
 

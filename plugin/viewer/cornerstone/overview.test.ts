@@ -17,17 +17,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'viewer-ovr-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const element = (w: number, h: number) => ({ clientWidth: w, clientHeight: h }) as HTMLElement;
 
-test('small files open at full resolution; a large COG opens on the overview covering the element', async () => {
-  const small = await openRaster('fixtures/geotiff/u16_rgb_cog_deflate_ovr.tif');
-  assert.equal(displayTarget(small.info, element(64, 64)), undefined);
-  await small.close();
-
-  // 4096x4096x3 uint16 = 96 MiB > the 64 MiB threshold; overviews 2048..256
-  const path = join(tmp, 'big.tif');
+/** The RGB COG fixture upscaled by GDAL to 4096x4096 (bilinear, DEFLATE) into tmp/`name`, with `options`. */
+function upscaled(name: string, options: string[]): string {
+  const path = join(tmp, name);
   execFileSync('gdal_translate', [
     '-q',
-    '-of',
-    'COG',
+    ...options,
     '-outsize',
     '4096',
     '4096',
@@ -35,13 +30,19 @@ test('small files open at full resolution; a large COG opens on the overview cov
     'bilinear',
     '-co',
     'COMPRESS=DEFLATE',
-    '-co',
-    'BLOCKSIZE=256',
-    '-co',
-    'OVERVIEW_COUNT=4',
     'fixtures/geotiff/u16_rgb_cog_deflate_ovr.tif',
     path,
   ]);
+  return path;
+}
+
+test('small files open at full resolution; a large COG opens on the overview covering the element', async () => {
+  const small = await openRaster('fixtures/geotiff/u16_rgb_cog_deflate_ovr.tif');
+  assert.equal(displayTarget(small.info, element(64, 64)), undefined);
+  await small.close();
+
+  // 4096x4096x3 uint16 = 96 MiB > the 64 MiB threshold; overviews 2048..256
+  const path = upscaled('big.tif', ['-of', 'COG', '-co', 'BLOCKSIZE=256', '-co', 'OVERVIEW_COUNT=4']);
   const src = await openRaster(path);
   try {
     assert.ok(4096 * 4096 * 3 * 2 > FULL_RESOLUTION_DISPLAY_BYTES);
@@ -100,21 +101,7 @@ test('small files open at full resolution; a large COG opens on the overview cov
 });
 
 test('a large GeoTIFF without overviews opens sub-sampled while decoding, not at full resolution', async () => {
-  const path = join(tmp, 'flat.tif');
-  execFileSync('gdal_translate', [
-    '-q',
-    '-outsize',
-    '4096',
-    '4096',
-    '-r',
-    'bilinear',
-    '-co',
-    'TILED=YES',
-    '-co',
-    'COMPRESS=DEFLATE',
-    'fixtures/geotiff/u16_rgb_cog_deflate_ovr.tif',
-    path,
-  ]);
+  const path = upscaled('flat.tif', ['-co', 'TILED=YES']);
   const src = await openRaster(path);
   try {
     assert.deepEqual(src.info.metadata.overviews, []);

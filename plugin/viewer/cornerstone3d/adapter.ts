@@ -6,10 +6,10 @@
  */
 import { Enums, getShouldUseCPURendering, utilities, type Types } from '@cornerstonejs/core';
 import type { DrawResult, DrawTile, Point2, ViewState, ViewerAdapter } from '../../live/adapter.ts';
-import { drawWatermark, outlineTiles, type OutlineTile } from '../../watermark/viewport.ts';
+import { drawWatermark, outlineTiles } from '../../watermark/viewport.ts';
 import { affineFrom, apply, visibleRegion, zoomOf, type Affine } from './geometry.ts';
 import { getStackImage } from './loader.ts';
-import { tileRgba, type VoiState } from './tile-pixels.ts';
+import { TileCanvases, tileOutline, type VoiState } from '../../live/tile-render.ts';
 
 /** What the adapter needs besides the viewport. */
 export interface Cornerstone3DAdapterOptions {
@@ -34,7 +34,7 @@ export class Cornerstone3DAdapter implements ViewerAdapter {
   lastDrawn: Cs3dDrawn = { tiles: [], watermark: undefined };
   splitX: number;
   private readonly listeners = new Set<() => void>();
-  private readonly tileCanvases = new WeakMap<Float32Array, { canvas: HTMLCanvasElement; key: string }>();
+  private readonly tileCanvases = new TileCanvases();
   private readonly onRendered = () => {
     // tiles of the previous render never survive a camera/VOI/image change undrawn-over
     this.clear();
@@ -159,28 +159,6 @@ export class Cornerstone3DAdapter implements ViewerAdapter {
     this.lastDrawn = { tiles: [], watermark: undefined };
   }
 
-  private tileCanvas(tile: DrawTile, voi: VoiState): HTMLCanvasElement {
-    const img = getStackImage(this.viewport.getCurrentImageId());
-    if (!img) throw new Error('no shown image to draw tiles over');
-    const key = `${voi.lower}|${voi.upper}|${voi.invert}`;
-    let entry = this.tileCanvases.get(tile.pixels.data);
-    if (!entry) {
-      const canvas = document.createElement('canvas');
-      canvas.width = tile.pixels.width;
-      canvas.height = tile.pixels.height;
-      entry = { canvas, key: '' };
-      this.tileCanvases.set(tile.pixels.data, entry);
-    }
-    if (entry.key !== key) {
-      const ctx = entry.canvas.getContext('2d');
-      if (!ctx) throw new Error('no 2D context for an enhanced tile');
-      const rgba = tileRgba(tile.pixels, img.display, voi);
-      ctx.putImageData(new ImageData(rgba, tile.pixels.width, tile.pixels.height), 0, 0);
-      entry.key = key;
-    }
-    return entry.canvas;
-  }
-
   draw(tiles: DrawTile[], label: string): DrawResult {
     const ctx = this.syncSize();
     ctx.save();
@@ -199,6 +177,8 @@ export class Cornerstone3DAdapter implements ViewerAdapter {
       const m = this.affine();
       if (!m) throw new Error('no shown image to draw tiles over');
       const voi = this.voi();
+      const img = getStackImage(this.viewport.getCurrentImageId());
+      if (!img) throw new Error('no shown image to draw tiles over');
       ctx.beginPath();
       ctx.rect(splitX, 0, width - splitX, height);
       ctx.clip();
@@ -208,18 +188,9 @@ export class Cornerstone3DAdapter implements ViewerAdapter {
         this.viewport.getProperties().interpolationType !== Enums.InterpolationType.NEAREST;
       for (const t of tiles) {
         const { x, y, width: w, height: h } = t.rect;
-        ctx.drawImage(this.tileCanvas(t, voi), x, y, w, h);
+        ctx.drawImage(this.tileCanvases.get(t.pixels, img.display, voi), x, y, w, h);
       }
-      const outline: OutlineTile[] = tiles.map((t) => {
-        const { x, y, width: w, height: h } = t.rect;
-        const p = (px: number, py: number) => apply(m, { x: px, y: py });
-        return {
-          col: t.col,
-          row: t.row,
-          corners: [p(x, y), p(x + w, y), p(x + w, y + h), p(x, y + h)],
-          flagged: t.flagged,
-        };
-      });
+      const outline = tileOutline(tiles, (p) => apply(m, p));
       outlineTiles(ctx, outline);
     } finally {
       ctx.restore();

@@ -16,25 +16,22 @@ import { toModalityValues, type Raster } from '../../../formats/raster.ts';
 import { createWasmBackend } from '../../../models/backend/ort-web.ts';
 import type { InferenceSession } from '../../../models/backend/types.ts';
 import { getModel, loadModel } from '../../../models/registry.ts';
-import type { Point2 } from '../../live/adapter.ts';
 import { bindTileEnhancer } from '../../pipeline/tile.ts';
-import { countColor } from '../../live/testing/canvas.ts';
-import { WATERMARK_COLORS, watermarkLabel } from '../../watermark/viewport.ts';
-import { apply } from './geometry.ts';
+import { pixelsOf } from '../../live/testing/canvas.ts';
+import { until } from '../../live/testing/wait.ts';
+import { watermarkLabel } from '../../watermark/viewport.ts';
 import { HostImageError, loadHostImage, rasterFromCs3dImage } from './host-images.ts';
 import { Cs3dLiveEnhancement } from './live.ts';
 import { getStackImage } from './loader.ts';
-import { createStackViewport, initCornerstone3D, type StackHandle } from './stack.ts';
-import { CT_SERIES } from './testing/suite.ts';
-import { tileRgba } from './tile-pixels.ts';
-
-const until = async (ok: () => boolean, what: string, ms = 90_000) => {
-  const t0 = performance.now();
-  while (!ok()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+import { initCornerstone3D, type StackHandle } from './stack.ts';
+import {
+  checkLayerTiles,
+  CT_SERIES,
+  expectMark,
+  mountStack,
+  renderOnce,
+  scrollToPrefetchedSlice,
+} from './testing/stack.ts';
 
 const wadouri = (path: string) => `wadouri:${new URL(path, location.href).href}`;
 
@@ -45,16 +42,6 @@ async function formatsRaster(path: string): Promise<Raster> {
   } finally {
     await src.close();
   }
-}
-
-function pixelsOf(canvas: HTMLCanvasElement): ImageData {
-  const c = document.createElement('canvas');
-  c.width = canvas.width;
-  c.height = canvas.height;
-  const ctx = c.getContext('2d');
-  if (!ctx) throw new Error('no 2D context');
-  ctx.drawImage(canvas, 0, 0);
-  return ctx.getImageData(0, 0, c.width, c.height);
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -78,11 +65,7 @@ describe('host-loaded (dicom-image-loader wadouri:) images enhanced through the 
   before(async () => {
     initCornerstone3D({ cpu: false });
     initDicomImageLoader({ maxWebWorkers: 1 });
-    element = document.createElement('div');
-    element.style.width = '256px';
-    element.style.height = '256px';
-    document.body.append(element);
-    handle = await createStackViewport(element, ids);
+    ({ element, handle } = await mountStack(ids));
     viewport = handle.viewport;
     viewport.setProperties({ interpolationType: Enums.InterpolationType.NEAREST });
     const host = cache.getImage(ids[0] as string) as Types.IImage;
@@ -142,10 +125,7 @@ describe('host-loaded (dicom-image-loader wadouri:) images enhanced through the 
     await until(() => live.engine.status === 'done', 'the visible cells');
     expect(errors).to.deep.equal([]);
     // one more render with every cell stored: what is on the layer now is checked
-    await new Promise<void>((resolve) => {
-      viewport.element.addEventListener(Enums.Events.IMAGE_RENDERED, () => resolve(), { once: true });
-      viewport.render();
-    });
+    await renderOnce(viewport);
     const drawn = live.adapter.lastDrawn.tiles;
     expect(drawn.length).to.be.within(1, 4);
     const ours = await formatsRaster(CT_SERIES[0] as string);
@@ -163,44 +143,25 @@ describe('host-loaded (dicom-image-loader wadouri:) images enhanced through the 
     if (!img) throw new Error('bridged frame evicted');
     const m = live.adapter.affine();
     if (!m) throw new Error('no affine');
-    const layer = pixelsOf(live.adapter.overlay);
     const box = live.adapter.lastDrawn.watermark;
-    let checked = 0;
     for (const t of drawn) {
       const want = await oracle.enhanceTile(t.rect);
       expect(t.pixels.width).to.equal(want.width);
       expect(maxAbsDiff(t.pixels.data, want.data), `cell ${t.col},${t.row} vs pipeline (HU)`).to.be.at.most(
         1e-3,
       );
-      // on the layer: the tile rendered through the viewport's VOI at SR pixel centres
-      const rgba = tileRgba(t.pixels, img.display, live.adapter.voi());
-      const s = t.pixels.width / t.rect.width;
-      for (let v = 1; v < t.pixels.height - 1; v += 3)
-        for (let u = 1; u < t.pixels.width - 1; u += 3) {
-          const p: Point2 = apply(m, { x: t.rect.x + (u + 0.5) / s, y: t.rect.y + (v + 0.5) / s });
-          if (
-            box &&
-            p.x >= box.x - 3 &&
-            p.y >= box.y - 3 &&
-            p.x < box.x + box.width + 3 &&
-            p.y < box.y + box.height + 3
-          )
-            continue;
-          const x = Math.floor(p.x);
-          const y = Math.floor(p.y);
-          if (x < 0 || y < 0 || x >= layer.width || y >= layer.height) continue;
-          expect(layer.data[(y * layer.width + x) * 4], `SR (${u},${v})`).to.equal(
-            rgba[(v * t.pixels.width + u) * 4],
-          );
-          checked++;
-        }
     }
+    // on the layer: the tiles rendered through the viewport's VOI at SR pixel centres
+    const checked = checkLayerTiles(
+      pixelsOf(live.adapter.overlay),
+      drawn,
+      img.display,
+      live.adapter.voi(),
+      m,
+      box,
+    );
     expect(checked).to.be.greaterThan(100);
-    expect(box, 'the mark').to.not.equal(undefined);
-    if (box) {
-      expect(box.lines.join(' · ')).to.equal(watermarkLabel('medical-x2', 2, false));
-      expect(countColor(live.adapter.overlay, box, WATERMARK_COLORS.text, 60)).to.be.greaterThan(20);
-    }
+    expectMark(live.adapter.overlay, box, watermarkLabel('medical-x2', 2, false), 'the mark');
   });
 
   it('scrolling: the next slice, prefetched through the host loader, is drawn with no new inference', async () => {
@@ -208,15 +169,7 @@ describe('host-loaded (dicom-image-loader wadouri:) images enhanced through the 
     await until(() => live.engine.stats.completed >= 2 * visible, 'the prefetched cells of slice 1');
     const runs = live.engine.stats.inferences ?? 0;
     expect(getStackImage(ids[1] as string)?.raster.info.metadata['HostImageId']).to.equal(ids[1]);
-    await viewport.setImageIdIndex(1);
-    viewport.render();
-    await until(
-      () => live.adapter.view()?.imageId === ids[1] && live.engine.lastDrawn.length === visible,
-      'slice 1 drawn enhanced',
-      10_000,
-    );
-    expect(live.engine.stats.inferences).to.equal(runs);
-    expect(live.adapter.lastDrawn.watermark).to.not.equal(undefined);
+    await scrollToPrefetchedSlice(live, viewport, ids, visible, runs);
     expect(errors).to.deep.equal([]);
   });
 

@@ -10,6 +10,7 @@
  * or re-quantized: stored values keep their type; real units are computed as float32 by loader.ts.
  */
 import { cache, imageLoader, metaData, type Types } from '@cornerstonejs/core';
+import { TilesrError } from '../../../core/errors.ts';
 import {
   sampleTypeOf,
   type ImageInfo,
@@ -25,14 +26,8 @@ import { getStackImage, registerHostRaster, SCHEME, type StackImage } from './lo
 export type HostImageErrorCode = 'UNSUPPORTED_IMAGE' | 'NO_PIXEL_DATA' | 'IMAGE_NOT_LOADED';
 
 /** Typed failure of the bridge. */
-export class HostImageError extends Error {
-  constructor(
-    readonly code: HostImageErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HostImageError';
-  }
+export class HostImageError extends TilesrError<HostImageErrorCode> {
+  override readonly name = 'HostImageError';
 }
 
 type Module = Record<string, unknown>;

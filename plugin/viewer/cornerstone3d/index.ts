@@ -4,7 +4,7 @@
  * StackViewport set-up and the live enhancement of a stack on the viewer-agnostic engine.
  */
 export { Cornerstone3DAdapter, type Cornerstone3DAdapterOptions, type Cs3dDrawn } from './adapter.ts';
-export { Cs3dLiveEnhancement, spacingOf, toLiveImage } from './live.ts';
+export { Cs3dLiveEnhancement } from './live.ts';
 export {
   HostImageError,
   bridgeHostImage,

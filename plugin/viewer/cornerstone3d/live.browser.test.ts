@@ -8,19 +8,12 @@ import { expect } from '@esm-bundle/chai';
 import type { Types } from '@cornerstonejs/core';
 import type { LiveTileInfo, ViewerProvenance } from '../../live/live-tile-enhancer.ts';
 import { countColor } from '../../live/testing/canvas.ts';
+import { until } from '../../live/testing/wait.ts';
 import { WATERMARK_COLORS } from '../../watermark/viewport.ts';
 import { Cs3dLiveEnhancement } from './live.ts';
 import { imageIdForUrl } from './loader.ts';
-import { createStackViewport, initCornerstone3D, type StackHandle } from './stack.ts';
-import { CT_SERIES } from './testing/suite.ts';
-
-const until = async (ok: () => boolean, what: string, ms = 90_000) => {
-  const t0 = performance.now();
-  while (!ok()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+import { initCornerstone3D, type StackHandle } from './stack.ts';
+import { CT_SERIES, mountStack, scrollToPrefetchedSlice } from './testing/stack.ts';
 
 describe('live enhancement of a Cornerstone3D stack', function () {
   this.timeout(180_000);
@@ -35,11 +28,7 @@ describe('live enhancement of a Cornerstone3D stack', function () {
 
   before(async () => {
     initCornerstone3D({ cpu: false });
-    element = document.createElement('div');
-    element.style.width = '256px';
-    element.style.height = '256px';
-    document.body.append(element);
-    handle = await createStackViewport(element, ids);
+    ({ element, handle } = await mountStack(ids));
     viewport = handle.viewport;
     live = new Cs3dLiveEnhancement(
       viewport,
@@ -100,16 +89,7 @@ describe('live enhancement of a Cornerstone3D stack', function () {
     expect(p0?.spacing.row).to.be.closeTo(0.451171875 / 2, 1e-9);
     expect(rendered.filter((r) => r.tiles.length > 0).every((r) => r.marked)).to.equal(true);
 
-    await viewport.setImageIdIndex(1);
-    viewport.render();
-    // all of slice 1's visible cells drawn, and not one model run since the scroll
-    await until(
-      () => live.adapter.view()?.imageId === ids[1] && live.engine.lastDrawn.length === visible,
-      'slice 1 drawn enhanced',
-      10_000,
-    );
-    expect(live.engine.stats.inferences).to.equal(runs);
-    expect(live.adapter.lastDrawn.watermark, 'the mark on slice 1').to.not.equal(undefined);
+    await scrollToPrefetchedSlice(live, viewport, ids, visible, runs);
     expect(rendered.at(-1)?.marked).to.equal(true);
     // its provenance (tiles from the prefetch) reaches the host
     await until(() => provenances.at(-1)?.imageId === ids[1], 'slice 1 provenance');

@@ -12,35 +12,10 @@ import {
   type LiveEngineDeps,
   type LiveEnhanceCallbacks,
   type LiveEnhanceConfig,
-  type LiveImage,
-  type PixelSpacing,
 } from '../../live/live-tile-enhancer.ts';
 import { Cornerstone3DAdapter, type Cornerstone3DAdapterOptions } from './adapter.ts';
 import { bridgeHostImage, HostImageError, isTilesrImageId, loadHostImage } from './host-images.ts';
 import { getStackImage, loadStackImage, type StackImage } from './loader.ts';
-
-/** Pixel spacing of a frame as the engine reports it (enhanced spacing = this / scale). */
-export function spacingOf(img: StackImage): PixelSpacing {
-  const s = img.raster.info.spacing;
-  if (!s) return { row: 1, column: 1, unit: 'px', source: 'none' };
-  if (s.kind !== 'geotransform') return { row: s.rowMm, column: s.columnMm, unit: 'mm', source: s.kind };
-  const [, pw, , , , ph] = s.geotransform;
-  const geographic = s.epsg !== undefined && s.epsg >= 4000 && s.epsg < 5000;
-  const unit = s.epsg === undefined ? 'px' : geographic ? 'deg' : 'm';
-  return { row: Math.abs(ph) || 1, column: Math.abs(pw) || 1, unit, source: 'geotransform' };
-}
-
-/** A loaded frame as the live engine takes it. */
-export function toLiveImage(img: StackImage): LiveImage {
-  return {
-    imageId: img.imageId,
-    raster: img.raster,
-    modality: img.modality,
-    bands: img.display.kind === 'color' ? [...img.display.bands] : [img.display.band],
-    spacing: spacingOf(img),
-    frame: 0,
-  };
-}
 
 /** The adapter and engine of one StackViewport, kept in step with the shown slice. */
 export class Cs3dLiveEnhancement {
@@ -48,7 +23,6 @@ export class Cs3dLiveEnhancement {
   readonly engine: LiveTileEnhancer;
   /** Host images that could not be bridged (reported once each through `error`), by image id. */
   readonly refused = new Map<string, HostImageError>();
-  private readonly live = new Map<string, LiveImage>();
 
   constructor(
     readonly viewport: Types.IStackViewport,
@@ -60,24 +34,9 @@ export class Cs3dLiveEnhancement {
     // registered before the engine's listener: the engine sees each render with the right frame
     this.adapter.onRender(() => this.sync());
     this.engine = new LiveTileEnhancer(this.adapter, callbacks, config, options.deps);
-    this.engine.setNeighbours(async (id) =>
-      this.liveImage(isTilesrImageId(id) ? await loadStackImage(id) : await loadHostImage(id)),
-    );
+    // a loaded frame is the engine's image record itself (StackImage extends LiveImage)
+    this.engine.setNeighbours((id) => (isTilesrImageId(id) ? loadStackImage(id) : loadHostImage(id)));
     this.sync();
-  }
-
-  private liveImage(img: StackImage): LiveImage {
-    let l = this.live.get(img.imageId);
-    if (!l) {
-      l = toLiveImage(img);
-      this.live.set(img.imageId, l);
-      // the engine keeps a few frames; so do we (same objects, so its tiles stay keyed alike)
-      if (this.live.size > 8) {
-        const oldest = this.live.keys().next().value;
-        if (oldest !== undefined && oldest !== img.imageId) this.live.delete(oldest);
-      }
-    }
-    return l;
   }
 
   /** Tells the engine which frame is shown (the stack may have scrolled since the last render). */
@@ -85,7 +44,7 @@ export class Cs3dLiveEnhancement {
     const id = this.viewport.getCurrentImageId();
     if (this.engine?.current?.imageId === id) return;
     const img = id ? this.frameOf(id) : undefined;
-    this.engine?.setImage(img ? this.liveImage(img) : undefined);
+    this.engine?.setImage(img);
   }
 
   /** The loaded (tilesr:) or bridged (host) frame of an image id; undefined until the host has it. */

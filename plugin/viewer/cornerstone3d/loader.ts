@@ -10,31 +10,24 @@
  * and multi-band rasters become 8-bit RGB of the first three bands through the display ranges.
  */
 import { imageLoader, metaData, type Types } from '@cornerstonejs/core';
+import { errorCode, TilesrError } from '../../../core/errors.ts';
 import { openRaster } from '../../../formats/index.ts';
-import { toModalityValues, type Raster } from '../../../formats/raster.ts';
-import { displayModelFor, rangeToByte, type DisplayModel } from '../../live/display.ts';
+import type { Raster } from '../../../formats/raster.ts';
+import { rangeToByte } from '../../live/display.ts';
+import { displayedImage, minMax, type DisplayedImage } from '../../live/image.ts';
 
 /** The loader's scheme. */
 export const SCHEME = 'tilesr';
 
-/** A frame served to Cornerstone3D, and what enhancement and drawing need of it. */
-export interface StackImage {
-  imageId: string;
-  raster: Raster;
-  /** Real-unit values of every sample (NaN = nodata), shared with enhancement (never modified). */
-  modality: Float32Array;
-  display: DisplayModel;
-}
+/**
+ * A frame served to Cornerstone3D: the live engine's image record itself (a `LiveImage`, frame 0 of
+ * its file) with the display model tiles are drawn with.
+ */
+export type StackImage = DisplayedImage;
 
 /** Typed failure of the loader (unknown id, failed fetch or decode). */
-export class StackLoaderError extends Error {
-  constructor(
-    readonly code: 'UNKNOWN_IMAGE_ID' | 'LOAD_FAILED',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StackLoaderError';
-  }
+export class StackLoaderError extends TilesrError<'UNKNOWN_IMAGE_ID' | 'LOAD_FAILED'> {
+  override readonly name = 'StackLoaderError';
 }
 
 const images = new Map<string, StackImage>();
@@ -101,10 +94,10 @@ export function loadStackImage(imageId: string, signal?: AbortSignal): Promise<S
         await src.close();
       }
     } catch (e) {
-      const code = (e as { code?: unknown }).code;
+      const code = errorCode(e);
       throw new StackLoaderError(
         'LOAD_FAILED',
-        `${url}: ${typeof code === 'string' ? `${code}: ` : ''}${(e as Error).message}`,
+        `${url}: ${code !== undefined ? `${code}: ` : ''}${(e as Error).message}`,
       );
     } finally {
       pending.delete(imageId);
@@ -123,33 +116,14 @@ export function forgetStackImages(imageIds: Iterable<string>): void {
 }
 
 function makeImage(imageId: string, raster: Raster): StackImage {
-  const modality = toModalityValues(raster, true) as Float32Array;
-  return { imageId, raster, modality, display: displayModelFor(raster, modality) };
-}
-
-function minMax(a: ArrayLike<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i] as number;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return lo <= hi ? [lo, hi] : [0, 0];
-}
-
-function spacingOf(r: Raster): [number, number] {
-  const s = r.info.spacing;
-  if (!s) return [1, 1];
-  if (s.kind !== 'geotransform') return [s.rowMm, s.columnMm];
-  const [, pw, , , , ph] = s.geotransform;
-  return [Math.abs(ph) || 1, Math.abs(pw) || 1];
+  // the first frame of the file (loadStackImage) or the host's decoded frame: the engine's frame 0
+  return displayedImage(imageId, raster, 0);
 }
 
 /** The Cornerstone3D image of a loaded frame. */
 export function toCs3dImage(e: StackImage): Types.IImage {
   const r = e.raster;
-  const [rowSpacing, colSpacing] = spacingOf(r);
+  const { row: rowSpacing, column: colSpacing } = e.spacing;
   const d = e.display;
   const n = r.width * r.height;
   let pixels: Float32Array | Uint8Array;
@@ -244,7 +218,7 @@ function metadataOf(type: string, imageId: string): unknown {
         seriesNumber: Number(md['SeriesNumber'] ?? 0),
       };
     case 'imagePlaneModule': {
-      const [rowPixelSpacing, columnPixelSpacing] = spacingOf(r);
+      const { row: rowPixelSpacing, column: columnPixelSpacing } = e.spacing;
       const iop = Array.isArray(md['ImageOrientationPatient'])
         ? (md['ImageOrientationPatient'] as number[])
         : [1, 0, 0, 0, 1, 0];

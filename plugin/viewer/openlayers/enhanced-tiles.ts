@@ -1,27 +1,23 @@
 /**
  * The enhanced layer's tiles: the DataTile loader for the level past native resolution, and the
  * bookkeeping around it (finished tiles, tiles in flight, aborts of tiles the view left, progress,
- * provenance). A tile reads its native cell plus the halo (a windowed read), runs enhanceCell with
- * the image's per-band ranges (computed once, from an overview), crops the halo (the loader returns
- * exactly one grid tile, no gutter: openlayers#16533) and returns real-unit float32 bands in the base
- * layer's layout. OpenLayers asks only for tiles it shows; tiles still queued when the view moves
+ * provenance). A tile goes through the per-tile service (plugin/pipeline/tile-service.ts: its native
+ * cell plus the halo read as a window, the image's per-band ranges computed once from an overview,
+ * the consistency check), keeps the cell only (the loader returns exactly one grid tile, no gutter:
+ * openlayers#16533) and returns real-unit float32 bands in the base layer's layout. OpenLayers asks only for tiles it shows; tiles still queued when the view moves
  * away are aborted through the pipeline scheduler.
  */
-import type { Raster, RasterSource } from '../../../formats/raster.ts';
-import { toModalityValues } from '../../../formats/raster.ts';
+import { errorCode } from '../../../core/errors.ts';
+import { toModalityValues, type RasterSource } from '../../../formats/raster.ts';
 import type { BackendId, BackendPreference, FallbackRecord } from '../../../models/backend/types.ts';
 import type { Variant } from '../../../models/card.ts';
 import type { NormRange } from '../../../models/normalize.ts';
-import { getModel } from '../../../models/registry.ts';
-import { DEFAULT_HALO_MARGIN } from '../../pipeline/enhance.ts';
-import { TILESR_VERSION, modelVersionOf } from '../../pipeline/provenance.ts';
 import type { Rect } from '../../pipeline/tiler.ts';
-import { enhanceCell } from '../../live/cell.ts';
-import { growRect } from '../../live/crop.ts';
-import type { LiveTileInfo, ViewerProvenance } from '../../live/types.ts';
-import type { PixelSpacing } from '../../live/types.ts';
-import { sharedCache, sharedScheduler, sharedSession } from '../../live/sessions.ts';
-import { tileConsistencyPsnr } from '../../live/tile-check.ts';
+import { getModel } from '../../../models/registry.ts';
+import { TileService, type ServedCell, type ServiceImage } from '../../pipeline/tile-service.ts';
+import { viewerProvenance } from '../../live/provenance.ts';
+import { sharedCache, sharedScheduler, sharedSession, type SharedSession } from '../../live/sessions.ts';
+import type { LiveTileInfo, PixelSpacing, ViewerProvenance } from '../../live/types.ts';
 import { enhancedTileCell, TILE_SIZE, type MapPlacement, type Pyramid } from './grid.ts';
 import { checkAborted, emptyTile } from './tile-data.ts';
 
@@ -38,7 +34,7 @@ export interface EnhancedConfig {
 }
 
 /** A finished enhanced tile. */
-export interface EnhancedTile {
+export interface EnhancedMapTile {
   x: number;
   y: number;
   /** LR cell (full-resolution image px). */
@@ -73,15 +69,14 @@ interface Job {
 }
 
 const errorOf = (err: unknown) => ({
-  code:
-    typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'ENHANCE_FAILED',
+  code: errorCode(err) ?? 'ENHANCE_FAILED',
   message: err instanceof Error ? err.message : String(err),
 });
 
 /** The enhanced level's loader and state for one opened image. */
 export class EnhancedTiles {
   readonly stats: EnhancedStats = { aborted: 0, completed: 0, requested: 0 };
-  private readonly done = new Map<string, EnhancedTile>();
+  private readonly done = new Map<string, EnhancedMapTile>();
   private readonly inflight = new Map<string, Job>();
   /** Tiles whose cell holds no valid pixel: shown transparent, never enhanced. */
   private readonly blank = new Set<string>();
@@ -90,6 +85,7 @@ export class EnhancedTiles {
   private wanted = new Set<string>();
   private lastBackend: BackendId = 'wasm';
   private fallbacks: FallbackRecord[] = [];
+  private service: { shared: SharedSession; service: TileService } | undefined;
 
   constructor(
     private readonly src: RasterSource,
@@ -103,12 +99,12 @@ export class EnhancedTiles {
   ) {}
 
   /** Enhanced tiles finished so far (drawn when in view). */
-  tiles(): EnhancedTile[] {
+  tiles(): EnhancedMapTile[] {
     return [...this.done.values()];
   }
 
   /** The tile at enhanced-grid (x, y), if finished. */
-  tile(x: number, y: number): EnhancedTile | undefined {
+  tile(x: number, y: number): EnhancedMapTile | undefined {
     return this.done.get(`${x},${y}`);
   }
 
@@ -175,59 +171,35 @@ export class EnhancedTiles {
   }
 
   private async run(x: number, y: number, key: string, signal: AbortSignal): Promise<Float32Array> {
-    const t0 = performance.now();
     const { info } = this.src;
     const nb = info.samples;
     const c = this.config;
     const cell = enhancedTileCell(this.pyramid, info, x, y);
     if (cell.width <= 0 || cell.height <= 0) return emptyTile(nb);
-    const entry = getModel(c.modelId, c.variant);
-    const halo = entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN;
-    const grown = growRect(cell, halo, info.width, info.height);
     try {
-      const read = await this.src.read({ window: grown, signal });
+      const shared = await sharedSession(c.modelId, c.variant, c.backend);
+      this.fallbacks = shared.records;
       checkAborted(signal);
-      // the crop stands in for the frame: enhanceCell takes cells in its own pixel coordinates
-      const frame: Raster = { ...read, window: { x: 0, y: 0, width: grown.width, height: grown.height } };
-      const local: Rect = {
-        x: cell.x - grown.x,
-        y: cell.y - grown.y,
-        width: cell.width,
-        height: cell.height,
-      };
-      if (!hasValidPixel(frame, local, c.bands)) {
+      const served = await this.serviceFor(shared).enhance(this.serviceImage(), cell, {
+        priority: 'visible',
+        signal,
         // all nodata: nothing to enhance, nothing enhanced shown (and no mark for it)
+        skipEmpty: true,
+      });
+      if (!served) {
         this.blank.add(key);
         this.emitProgress();
         return emptyTile(nb);
       }
-      const shared = await sharedSession(c.modelId, c.variant, c.backend);
-      this.fallbacks = shared.records;
-      checkAborted(signal);
-      const ranges = c.bands.map((b) => c.ranges[b] as NormRange);
-      const t1 = performance.now();
-      const res = await enhanceCell(frame, local, {
-        modelId: c.modelId,
-        variant: c.variant,
-        bands: c.bands,
-        ranges,
-        session: shared.session,
-        scheduler: sharedScheduler,
-        cache: sharedCache,
-        priority: 'visible',
-        imageId: `${this.imageId}@${grown.x},${grown.y},${grown.width},${grown.height}`,
-        signal,
-      });
-      const ms = performance.now() - t1;
+      const px = (served.cells[0] as ServedCell).pixels;
       const data = emptyTile(nb);
-      const s = res.scale;
-      for (let j = 0; j < res.height; j++)
-        for (let i = 0; i < res.width; i++) {
-          const src0 = (j * res.width + i) * res.samples;
+      for (let j = 0; j < px.height; j++)
+        for (let i = 0; i < px.width; i++) {
+          const src0 = (j * px.width + i) * px.samples;
           const dst = (j * TILE_SIZE + i) * (nb + 1);
           let valid = true;
-          for (let k = 0; k < res.samples; k++) {
-            const v = res.data[src0 + k] as number;
+          for (let k = 0; k < px.samples; k++) {
+            const v = px.data[src0 + k] as number;
             if (!Number.isFinite(v)) valid = false;
             data[dst + (c.bands[k] as number)] = v;
           }
@@ -235,17 +207,9 @@ export class EnhancedTiles {
           if (valid) data[dst + nb] = 1;
           else for (let k = 0; k < nb; k++) data[dst + k] = NaN;
         }
-      const backends = Object.keys(res.provenance.backends) as Array<BackendId | 'cache'>;
-      const backend = backends[0] ?? shared.session.backend;
-      if (backend !== 'cache') this.lastBackend = backend;
-      const psnr = tileConsistencyPsnr(
-        { data: toModalityValues(frame), width: frame.width, samples: nb },
-        local,
-        c.bands,
-        { data: res.data, width: res.width, height: res.height, samples: res.samples, scale: s },
-        ranges,
-      );
-      const tile: EnhancedTile = {
+      if (served.backend !== 'cache') this.lastBackend = served.backend;
+      const psnr = (served.cells[0] as ServedCell).consistencyPsnr;
+      const tile: EnhancedMapTile = {
         x,
         y,
         cell,
@@ -254,9 +218,9 @@ export class EnhancedTiles {
           col: x,
           row: y,
           rect: cell,
-          backend,
-          ms,
-          requestMs: performance.now() - t0,
+          backend: served.backend,
+          ms: served.inferenceMs,
+          requestMs: served.requestMs,
           consistencyPsnr: psnr,
           flagged: psnr < c.consistencyThresholdDb,
         },
@@ -270,6 +234,40 @@ export class EnhancedTiles {
       if (!signal.aborted) this.events.error?.(errorOf(err));
       throw err;
     }
+  }
+
+  /** The per-tile service of the session in use (rebuilt when the configuration changes). */
+  private serviceFor(shared: SharedSession): TileService {
+    if (this.service?.shared !== shared) {
+      const c = this.config;
+      this.service = {
+        shared,
+        service: new TileService({
+          modelId: c.modelId,
+          variant: c.variant,
+          session: shared.session,
+          scheduler: sharedScheduler,
+          cache: sharedCache,
+        }),
+      };
+    }
+    return this.service.service;
+  }
+
+  /** The full-resolution image, read window by window (cell + halo) in real units. */
+  private serviceImage(): ServiceImage {
+    const { info } = this.src;
+    const c = this.config;
+    return {
+      imageId: this.imageId,
+      frame: 0,
+      width: info.width,
+      height: info.height,
+      samples: info.samples,
+      bands: c.bands,
+      ranges: c.bands.map((b) => c.ranges[b] as NormRange),
+      readWindow: async (window, signal) => toModalityValues(await this.src.read({ window, signal })),
+    };
   }
 
   private emitProgress(): void {
@@ -289,46 +287,18 @@ export class EnhancedTiles {
   provenance(): ViewerProvenance {
     const c = this.config;
     const entry = getModel(c.modelId, c.variant);
-    const tiles = [...this.wanted].map((k) => this.done.get(k)).filter((t): t is EnhancedTile => !!t);
-    const backends: ViewerProvenance['backends'] = {};
-    for (const t of tiles) backends[t.info.backend] = (backends[t.info.backend] ?? 0) + 1;
-    const x0 = Math.min(...tiles.map((t) => t.cell.x));
-    const y0 = Math.min(...tiles.map((t) => t.cell.y));
-    const x1 = Math.max(...tiles.map((t) => t.cell.x + t.cell.width));
-    const y1 = Math.max(...tiles.map((t) => t.cell.y + t.cell.height));
+    const tiles = [...this.wanted].map((k) => this.done.get(k)).filter((t): t is EnhancedMapTile => !!t);
     const unit: PixelSpacing['unit'] =
       this.place.units === 'pixels' ? 'px' : this.place.units === 'degrees' ? 'deg' : 'm';
     const step = this.place.resolution / entry.scale;
-    return {
-      aiEnhanced: true,
+    return viewerProvenance(entry, {
       imageId: this.imageId,
       frame: 0,
-      modelId: entry.id,
-      variant: entry.variant,
-      modelKey: entry.key,
-      modelVersion: modelVersionOf(entry),
-      sha256: entry.sha256,
-      perceptual: entry.perceptual,
-      scale: entry.scale,
-      backends,
-      fallbacks: [...this.fallbacks],
-      normalization: c.bands.map((band) => {
-        const r = c.ranges[band] as NormRange;
-        return {
-          band,
-          lo: r.lo,
-          hi: r.hi,
-          constant: r.constant,
-          count: r.count,
-          source: 'provided' as const,
-          ...(r.outside !== undefined ? { outside: r.outside } : {}),
-        };
-      }),
-      tile: { size: TILE_SIZE / entry.scale, halo: entry.receptiveFieldLrPx + DEFAULT_HALO_MARGIN },
-      region: tiles.length
-        ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
-        : { x: 0, y: 0, width: 0, height: 0 },
+      bands: c.bands,
+      ranges: c.bands.map((b) => c.ranges[b] as NormRange),
       tiles: tiles.map((t) => t.info),
+      fallbacks: this.fallbacks,
+      tileSize: TILE_SIZE / entry.scale,
       spacing: {
         row: step,
         column: step,
@@ -336,19 +306,6 @@ export class EnhancedTiles {
         source: this.place.units === 'pixels' ? 'none' : 'geotransform',
       },
       consistencyThresholdDb: c.consistencyThresholdDb,
-      tilesrVersion: TILESR_VERSION,
-      createdAt: new Date().toISOString(),
-    };
+    });
   }
-}
-
-/** Whether `cell` of `frame` holds at least one pixel with every band in `bands` valid. */
-function hasValidPixel(frame: Raster, cell: Rect, bands: number[]): boolean {
-  const values = toModalityValues(frame, true);
-  for (let y = cell.y; y < cell.y + cell.height; y++)
-    for (let x = cell.x; x < cell.x + cell.width; x++) {
-      const i = (y * frame.width + x) * frame.samples;
-      if (bands.every((b) => Number.isFinite(values[i + b] as number))) return true;
-    }
-  return false;
 }

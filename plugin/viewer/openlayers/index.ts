@@ -8,5 +8,5 @@ export type { BandStyle } from './style.ts';
 export { defaultBandStyle, olStyle, styleBands } from './style.ts';
 export { placeImage, buildPyramid, PIXEL_CRS, TILE_SIZE } from './grid.ts';
 export type { MapPlacement, Pyramid } from './grid.ts';
-export type { EnhancedStats, EnhancedTile } from './enhanced-tiles.ts';
+export type { EnhancedStats, EnhancedMapTile } from './enhanced-tiles.ts';
 export type { MarkStats } from './mark-layer.ts';

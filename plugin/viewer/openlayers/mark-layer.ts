@@ -14,13 +14,13 @@ import {
   type OutlineTile,
   type WatermarkBox,
 } from '../../watermark/viewport.ts';
-import type { EnhancedTile } from './enhanced-tiles.ts';
+import type { EnhancedMapTile } from './enhanced-tiles.ts';
 import { imageToMap, type MapPlacement } from './grid.ts';
 
 /** What the mark layer asks its host on every frame. */
 export interface MarkSource {
   /** Enhanced tiles the enhanced layer may draw in this frame (finished, layer in range). */
-  shown(frame: FrameState): EnhancedTile[];
+  shown(frame: FrameState): EnhancedMapTile[];
   /** The watermark text. */
   label(): string;
   /** Canvas x (CSS px fraction 0..1 of the width) left of which enhanced pixels are not drawn. */

@@ -10,46 +10,20 @@ import { createWasmBackend } from '../../../../models/backend/ort-web.ts';
 import type { InferenceSession } from '../../../../models/backend/types.ts';
 import { computeRange } from '../../../../models/normalize.ts';
 import { getModel, loadModel } from '../../../../models/registry.ts';
-import type { DrawTile, Point2 } from '../../../live/adapter.ts';
+import type { DrawTile } from '../../../live/adapter.ts';
 import type { Rect } from '../../../pipeline/tiler.ts';
 import { enhanceCell } from '../../../live/cell.ts';
 import { voiToByte } from '../../../live/display.ts';
-import { countColor } from '../../../live/testing/canvas.ts';
-import { WATERMARK_COLORS, watermarkLabel } from '../../../watermark/viewport.ts';
+import { pixelsOf } from '../../../live/testing/canvas.ts';
+import { watermarkLabel } from '../../../watermark/viewport.ts';
 import { Cornerstone3DAdapter } from '../adapter.ts';
 import { apply } from '../geometry.ts';
 import { getStackImage, imageIdForUrl, type StackImage } from '../loader.ts';
-import { createStackViewport, initCornerstone3D, type StackHandle } from '../stack.ts';
-import { tileRgba, type VoiState } from '../tile-pixels.ts';
-
-/** The bundled series (demo/samples/ct-series), in instance order. */
-export const CT_SERIES = ['I130', 'I250', 'I470', 'I690', 'I900'].map(
-  (n) => `/demo/samples/ct-series/S21570_S2030_${n}.dcm`,
-);
+import { initCornerstone3D, type StackHandle } from '../stack.ts';
+import type { VoiState } from '../../../live/tile-render.ts';
+import { checkLayerTiles, CT_SERIES, expectMark, mountStack, redAt, renderOnce } from './stack.ts';
 
 const CELL = 16;
-
-/** A frame of a canvas's pixels (any context type), read through a 2D copy. */
-function pixelsOf(canvas: HTMLCanvasElement): ImageData {
-  const c = document.createElement('canvas');
-  c.width = canvas.width;
-  c.height = canvas.height;
-  const ctx = c.getContext('2d');
-  if (!ctx) throw new Error('no 2D context');
-  ctx.drawImage(canvas, 0, 0);
-  return ctx.getImageData(0, 0, c.width, c.height);
-}
-
-function redAt(img: ImageData, p: Point2): number | undefined {
-  const x = Math.floor(p.x);
-  const y = Math.floor(p.y);
-  if (x < 0 || y < 0 || x >= img.width || y >= img.height) return undefined;
-  return img.data[(y * img.width + x) * 4];
-}
-
-function inBox(p: Point2, b: { x: number; y: number; width: number; height: number } | undefined): boolean {
-  return !!b && p.x >= b.x - 3 && p.y >= b.y - 3 && p.x < b.x + b.width + 3 && p.y < b.y + b.height + 3;
-}
 
 /** Registers the suite under `describe(title)`; `cpu` picks Cornerstone3D's rendering mode. */
 export function adapterSuite(title: string, cpu: boolean): void {
@@ -67,11 +41,7 @@ export function adapterSuite(title: string, cpu: boolean): void {
     const ids = CT_SERIES.map((u) => imageIdForUrl(u));
 
     /** Renders and resolves after IMAGE_RENDERED (the adapter's listeners have run by then). */
-    const render = () =>
-      new Promise<void>((resolve) => {
-        viewport.element.addEventListener(Enums.Events.IMAGE_RENDERED, () => resolve(), { once: true });
-        viewport.render();
-      });
+    const render = () => renderOnce(viewport);
 
     /**
      * Zooms to `px` canvas px per image px. Measured through the adapter, because setZoom's unit
@@ -86,11 +56,7 @@ export function adapterSuite(title: string, cpu: boolean): void {
 
     before(async () => {
       initCornerstone3D({ cpu });
-      element = document.createElement('div');
-      element.style.width = '256px';
-      element.style.height = '256px';
-      document.body.append(element);
-      handle = await createStackViewport(element, ids);
+      ({ element, handle } = await mountStack(ids));
       viewport = handle.viewport;
       viewport.setProperties({ interpolationType: Enums.InterpolationType.NEAREST });
       adapter = new Cornerstone3DAdapter(viewport);
@@ -150,33 +116,18 @@ export function adapterSuite(title: string, cpu: boolean): void {
     function checkTiles(voi: VoiState): number {
       const m = adapter.affine();
       if (!m) throw new Error('no affine');
-      const img = pixelsOf(adapter.overlay);
-      const box = adapter.lastDrawn.watermark;
-      let checked = 0;
-      for (const t of tiles) {
-        const rgba = tileRgba(t.pixels, image.display, voi);
-        const s = t.pixels.width / t.rect.width;
-        // the outer SR rows/columns are left out: the outline (2 px, antialiased) may cover them
-        for (let v = 1; v < t.pixels.height - 1; v += 3)
-          for (let u = 1; u < t.pixels.width - 1; u += 3) {
-            const p = apply(m, { x: t.rect.x + (u + 0.5) / s, y: t.rect.y + (v + 0.5) / s });
-            if (inBox(p, box)) continue;
-            const got = redAt(img, p);
-            if (got === undefined) continue;
-            const want = rgba[(v * t.pixels.width + u) * 4] as number;
-            expect(got, `tile ${t.col},${t.row} SR (${u},${v})`).to.equal(want);
-            checked++;
-          }
-      }
-      return checked;
+      return checkLayerTiles(
+        pixelsOf(adapter.overlay),
+        tiles,
+        image.display,
+        voi,
+        m,
+        adapter.lastDrawn.watermark,
+      );
     }
 
     function checkMark(): void {
-      const box = adapter.lastDrawn.watermark;
-      expect(box, 'the mark on a render with enhanced pixels').to.not.equal(undefined);
-      if (!box) return;
-      expect(box.lines.join(' · ')).to.equal(label);
-      expect(countColor(adapter.overlay, box, WATERMARK_COLORS.text, 60)).to.be.greaterThan(20);
+      expectMark(adapter.overlay, adapter.lastDrawn.watermark, label);
     }
 
     it('loads the CT series as a stack in the requested rendering mode', async () => {

@@ -2,8 +2,8 @@
  * Real fixture pixels as Rasters for the pipeline tests (DICOM through formats/, GeoTIFF bands
  * through GDAL).
  */
-import type { ImageInfo, Raster } from '../../formats/raster.ts';
-import { fixturePixels, gdalBand, hasCommand } from '../../models/testing/fixtures.ts';
+import type { ImageInfo, Raster } from '../../../formats/raster.ts';
+import { fixturePixels, gdalBand, hasCommand } from '../../../models/testing/fixtures.ts';
 
 const MR384 = await fixturePixels('fixtures/dicom/mr384_12bit_explicit_le.dcm');
 

@@ -3,7 +3,7 @@
  * with the models' training degradation, should give its LR cell back (validation/consistency.ts).
  */
 import type { NormRange } from '../../models/normalize.ts';
-import type { Rect } from '../pipeline/tiler.ts';
+import type { Rect } from './tiler.ts';
 import { consistency } from '../../validation/consistency.ts';
 
 /** Real-unit values of a whole frame, pixel-interleaved. */

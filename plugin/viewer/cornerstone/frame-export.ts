@@ -17,6 +17,7 @@ import { enhanceRaster } from '../../pipeline/enhance.ts';
 import type { Rect } from '../../pipeline/tiler.ts';
 import type { LoadedRaster } from './loader.ts';
 import { sharedCache, sharedScheduler, sharedSession } from '../../live/sessions.ts';
+import { errorCode } from '../../../core/errors.ts';
 
 /** Every format tilesr writes, in the order a format picker lists them. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['dicom', 'geotiff', 'png', 'jpeg', 'npy'];
@@ -39,7 +40,7 @@ export interface ExportJob {
   modelId: string;
   variant: Variant;
   backend: BackendPreference;
-  /** Whole-image ranges per raster band (LiveEnhanceController.exportRanges). */
+  /** Whole-image ranges per raster band (LiveTileEnhancer.exportRanges). */
   ranges: NormRange[];
   /** LR region to export, full-image px. */
   region: Rect;
@@ -55,12 +56,6 @@ export interface ExportCallbacks {
   error(e: { code: string; message: string }): void;
 }
 
-/** The stable code of any layer's error (ExportError, PipelineError, ModelError, FormatError). */
-function codeOf(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** Formats whose writer accepts this image (loads each writer: check() lives with it). */
 export async function exportFormatsFor(info: LoadedRaster['raster']['info']): Promise<ExportFormat[]> {
   const ok: ExportFormat[] = [];
@@ -70,14 +65,14 @@ export async function exportFormatsFor(info: LoadedRaster['raster']['info']): Pr
       ok.push(format);
     } catch (e) {
       // a writer that cannot take this image is not offered; one that fails to load is a bug to see
-      if (codeOf(e) !== 'UNSUPPORTED_EXPORT') throw e;
+      if (errorCode(e) !== 'UNSUPPORTED_EXPORT') throw e;
     }
   }
   return ok;
 }
 
 /** Runs a viewer's exports; cancel() (the viewer's cancel) aborts every one still running. */
-export class ExportController implements ReactiveController {
+export class FrameExportController implements ReactiveController {
   private readonly running = new Set<AbortController>();
 
   constructor(
@@ -116,12 +111,12 @@ export class ExportController implements ReactiveController {
       // whatever layer noticed the abort first (pipeline, writer, fetch), the caller sees one code
       const err = signal.aborted
         ? new ExportError('ABORTED', 'export was cancelled', { cause: e })
-        : codeOf(e)
+        : errorCode(e)
           ? (e as Error)
           : Object.assign(new Error((e as Error | undefined)?.message ?? String(e), { cause: e }), {
               code: 'EXPORT_FAILED', // an uncoded failure (a bug or a browser error): still one code
             });
-      this.callbacks.error({ code: codeOf(err) ?? 'EXPORT_FAILED', message: err.message });
+      this.callbacks.error({ code: errorCode(err) ?? 'EXPORT_FAILED', message: err.message });
       throw err;
     } finally {
       this.running.delete(controller);

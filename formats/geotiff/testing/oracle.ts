@@ -2,12 +2,12 @@
  * Test helper: runs scripts/oracles/tiff_ref.py (GDAL) once per request and caches the .npy/.json
  * in a per-run temp dir. Node only; tests skip when /usr/bin/python3 with osgeo.gdal is missing.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { decodeNpy, type NdArray } from '../npy.ts';
+import { decodeNpy, type NdArray } from '../../npy.ts';
 
 const run = promisify(execFile);
 const PY = '/usr/bin/python3';
@@ -56,4 +56,22 @@ export async function gdalRead(
     array: decodeNpy(new Uint8Array(readFileSync(out))),
     info: JSON.parse(readFileSync(info, 'utf8')) as GdalInfo,
   };
+}
+
+const COG_VALIDATOR =
+  '/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py';
+
+/** Why GDAL's COG validator cannot run here, or false when it can (a node:test `skip` value). */
+export const cogValidatorMissing: string | false =
+  spawnSync(PY, ['-c', 'from osgeo import gdal'], { stdio: 'ignore' }).status === 0 &&
+  statSync(COG_VALIDATOR, { throwIfNoEntry: false })
+    ? false
+    : 'python3-gdal (validate_cloud_optimized_geotiff) missing';
+
+/** GDAL's full COG check (validate_cloud_optimized_geotiff) of `files`: the errors of each. */
+export function validateCogs(files: string[]): string[][] {
+  const py = `import sys, json\nsys.path.insert(0, '${COG_VALIDATOR.replace(/\/[^/]+$/, '')}')
+from validate_cloud_optimized_geotiff import validate
+print(json.dumps([validate(f, full_check=True)[1] for f in sys.argv[1:]]))`;
+  return JSON.parse(execFileSync(PY, ['-c', py, ...files], { encoding: 'utf8' })) as string[][];
 }

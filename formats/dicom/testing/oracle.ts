@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeNpy, type NdArray } from '../npy.ts';
+import { decodeNpy, type NdArray } from '../../npy.ts';
 
 /** The interpreter that has Debian's pydicom, gdcm and numpy (not a pyenv shim). */
 export const PYTHON = '/usr/bin/python3';

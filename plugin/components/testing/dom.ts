@@ -1,6 +1,7 @@
 /** DOM helpers for the component tests: mount, wait, and real pointer clicks through the browser. */
 import { sendMouse } from '@web/test-runner-commands';
 import type { LitElement } from 'lit';
+import type { SrViewer } from '../sr-viewer/sr-viewer.component.ts';
 
 /** Appends `tag` with `attrs` to the body and waits for its first render. */
 export async function mount<K extends keyof HTMLElementTagNameMap>(
@@ -11,6 +12,20 @@ export async function mount<K extends keyof HTMLElementTagNameMap>(
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
   document.body.appendChild(el);
   await (el as unknown as LitElement).updateComplete;
+  return el;
+}
+
+/**
+ * Appends an `<sr-viewer>` of `w` x `h` px on WASM with no prefetch (tests import './sr-viewer.ts'
+ * to define it first); it is not awaited, so the caller picks what to wait for.
+ */
+export function mountViewer(w = 256, h = 256): SrViewer {
+  const el = document.createElement('sr-viewer');
+  el.style.width = `${w}px`;
+  el.style.height = `${h}px`;
+  el.backend = 'wasm';
+  el.prefetch = 0;
+  document.body.append(el);
   return el;
 }
 

@@ -8,6 +8,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ExportFormat } from '../../export/types.ts';
 import { exportFileName, saveExport, type SaveOutcome } from '../shared/save-export.ts';
 import type { ViewerExportProgressDetail, ViewerLike } from '../shared/viewer-events.ts';
+import { errorCode, isAborted } from '../../../core/errors.ts';
 
 /** Where the export control stands. */
 export type ExportPhase = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
@@ -93,9 +94,10 @@ export class ExportStateController implements ReactiveController {
       this.notes = out.notes;
       this.message = this.saved === 'cancelled' ? 'not saved' : `saved ${name}`;
     } catch (e) {
-      const err = e as { code?: string; message?: string };
-      this.phase = err.code === 'ABORTED' ? 'cancelled' : 'error';
-      this.message = this.phase === 'cancelled' ? 'cancelled' : `${err.code ?? 'ERROR'}: ${err.message ?? e}`;
+      const err = e as { message?: string };
+      this.phase = isAborted(e) ? 'cancelled' : 'error';
+      this.message =
+        this.phase === 'cancelled' ? 'cancelled' : `${errorCode(e) ?? 'ERROR'}: ${err.message ?? e}`;
     } finally {
       if (this.abort === abort) this.abort = undefined;
       this.host.requestUpdate();
