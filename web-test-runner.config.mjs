@@ -44,7 +44,7 @@ function countingReporter() {
 
 export default {
   files: [
-    '{formats,models,validation,plugin,extensions,demo,test}/**/*.browser.test.ts',
+    '{formats,dicomweb,models,validation,plugin,extensions,demo,test}/**/*.browser.test.ts',
     'plugin/components/**/*.test.ts',
   ],
   nodeResolve: { exportConditions: ['browser', 'production'] },

@@ -1,6 +1,8 @@
 // The project's dependency rules, checked on the source. The layers, lowest first:
 //   core/ (errors, resampling: imports nothing) < formats/ < models/ ; validation/ (core, formats/png)
-//   < plugin/pipeline < plugin/live < plugin/viewer/<adapter> < plugin/components < extensions/ < cli/
+//   dicomweb/ (the DICOMweb client, read and write: core/ and formats/ only), beside formats/
+//   < plugin/pipeline < plugin/live < plugin/viewer/<adapter> < plugin/components < extensions/
+//   queue/ (the distributed batch engine: any library layer but extensions/) < cli/
 //   scripts/, bench/, demo/ and test/ sit on top: they may import any layer, no layer imports them.
 // Only models/backend/* imports onnxruntime; only plugin/viewer/<adapter>/ imports its viewer and no
 // adapter imports another. Test files and test helpers (testing/ folders) may cross layers.
@@ -17,6 +19,15 @@ function sources(dir: string, out: string[] = []): string[] {
     } else if (/\.(ts|mjs)$/.test(name) && !/\.test\.ts$/.test(name)) out.push(p);
   }
   return out;
+}
+
+/** Sources of a folder that may not exist yet (a layer being built). */
+function existing(dir: string): string[] {
+  try {
+    return sources(dir);
+  } catch {
+    return [];
+  }
 }
 
 /** Every module specifier a file imports: static, re-exports, side-effect imports and dynamic. */
@@ -44,7 +55,17 @@ const LAYERS = [
 ];
 /** Folders no library layer may import (tools, benchmarks, the demo and cross-layer tests). */
 const TOP = ['demo', 'bench', 'scripts', 'test'];
-const LIBRARY = ['core', 'formats', 'models', 'validation', 'plugin', 'extensions', 'cli'];
+const LIBRARY = [
+  'core',
+  'formats',
+  'dicomweb',
+  'models',
+  'validation',
+  'plugin',
+  'queue',
+  'extensions',
+  'cli',
+];
 
 /** The top-level folder a relative import from `file` lands in. */
 function target(file: string, spec: string): string | null {
@@ -92,10 +113,29 @@ test('models/ imports only core/ and formats/; plugin/ not extensions/ or cli/',
     }
 });
 
+test('dicomweb/ imports only core/ and formats/; only plugin/, queue/, extensions/ and cli/ import it', () => {
+  for (const f of existing('dicomweb'))
+    for (const s of importsOf(f)) {
+      const t = target(f, s);
+      assert.ok(t === null || ['dicomweb', 'core', 'formats'].includes(t), `${f} imports ${s}`);
+    }
+  for (const layer of ['core', 'formats', 'models', 'validation'])
+    for (const f of sources(layer))
+      for (const s of importsOf(f)) assert.notEqual(target(f, s), 'dicomweb', `${f} imports ${s}`);
+});
+
+test('queue/ imports no extensions/; only cli/ imports queue/', () => {
+  for (const f of existing('queue'))
+    for (const s of importsOf(f)) assert.notEqual(target(f, s), 'extensions', `${f} imports ${s}`);
+  for (const layer of LIBRARY.filter((l) => l !== 'queue' && l !== 'cli'))
+    for (const f of existing(layer))
+      for (const s of importsOf(f)) assert.notEqual(target(f, s), 'queue', `${f} imports ${s}`);
+});
+
 test('no library layer imports scripts/, bench/, demo/ or test/', () => {
   let scanned = 0;
   for (const layer of LIBRARY)
-    for (const f of sources(layer)) {
+    for (const f of existing(layer)) {
       scanned++;
       for (const s of importsOf(f)) {
         const t = target(f, s);
@@ -106,7 +146,7 @@ test('no library layer imports scripts/, bench/, demo/ or test/', () => {
 });
 
 test('only models/backend/* imports onnxruntime; only plugin/viewer/* imports a viewer', () => {
-  const all = LAYERS.flatMap((l) => sources(l));
+  const all = LAYERS.flatMap((l) => existing(l));
   assert.ok(all.length > 50, 'scanned the sources');
   let ortImporters = 0;
   for (const f of all)
@@ -178,7 +218,7 @@ test('plugin/live imports no viewer, nothing from plugin/viewer and no component
 
 test('a viewer package is imported only by its adapter under plugin/viewer/; adapters not by the engine', () => {
   // extensions/ohif lives inside its host's viewer (its own rule below)
-  const all = LAYERS.filter((l) => l !== 'extensions').flatMap((l) => sources(l));
+  const all = LAYERS.filter((l) => l !== 'extensions').flatMap((l) => existing(l));
   let adapters = 0;
   for (const f of all)
     for (const s of importsOf(f)) {
@@ -229,7 +269,7 @@ test('extensions/ohif imports only @cornerstonejs/*, react and react-dom; plugin
       );
     }
   for (const layer of LAYERS.filter((l) => l !== 'extensions'))
-    for (const f of sources(layer))
+    for (const f of existing(layer))
       for (const s of importsOf(f)) {
         const p = resolved(f, s);
         assert.ok(p === null || !p.startsWith('extensions/'), `${f} imports ${s}`);
