@@ -24,6 +24,7 @@ const SUITES: Record<string, () => Promise<SuiteOutput>> = {
   lzw: async () => (await import('./lzw.ts')).benchLzw(),
   'open-large': async () => (await import('./open-large.ts')).benchOpenLarge(),
   peers: async () => (await import('./peers.ts')).benchPeers(),
+  batch: async () => (await import('./batch.ts')).benchBatch(),
 };
 
 const args = process.argv.slice(2);

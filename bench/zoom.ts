@@ -132,10 +132,8 @@ async function runCase(
         const v = document.getElementById('viewer') as DemoViewer;
         v.tileSize = tile;
         v.prefetch = 0;
-        // no element property for it (yet): the live controller's configuration, kept across updates
-        (v as unknown as { live: { configure(p: { blockSize: number }): void } }).live.configure({
-          blockSize,
-        });
+        // the element's block-size property (0: one inference per cell)
+        (v as unknown as { blockSize: number }).blockSize = blockSize;
         v.zoomTo(0.5);
         v.enhance = true;
       },

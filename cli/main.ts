@@ -9,8 +9,8 @@ export interface CommandContext {
 /** A CLI command: receives its own argv, returns the process exit code (0 only on full success). */
 export type Command = (argv: string[], context: CommandContext) => Promise<number>;
 
-/** A registered command. `jsonTakesValue`: `--json` names an output file (validate) rather than
- * switching error output to JSON, so main leaves it in the command's arguments. */
+/** A registered command. `jsonTakesValue`: `--json` names an output file (validate, `queue submit
+ * --validate`) rather than switching error output to JSON, so main leaves it in the command's arguments. */
 interface Entry {
   summary: string;
   load: () => Promise<Command>;
@@ -19,7 +19,9 @@ interface Entry {
 
 const COMMANDS: Record<string, Entry> = {
   inspect: {
-    summary: 'inspect FILE                      print image facts as JSON',
+    summary:
+      'inspect FILE                      print image facts as JSON\n' +
+      '          inspect SERIES_URL [--header H]...   instances of a DICOMweb series (uid, number, size, frames, syntax)',
     load: async () => (await import('./commands/inspect.ts')).inspect,
   },
   decode: {
@@ -34,7 +36,9 @@ const COMMANDS: Record<string, Entry> = {
     summary:
       'enhance FILE --model ID --out OUT.dcm|OUT.tif|OUT.png|OUT.jpg|OUT.npy [--variant fidelity|perceptual]\n' +
       '          [--frame N] [--band B] [--window x,y,w,h] [--tile 256] [--backend auto|node-cpu|node-webgpu]\n' +
-      '          [--burn-in] [--png-bits 8|16] [--sign-cert CHAIN.pem --sign-key KEY.pem] [--in-memory]',
+      '          [--burn-in] [--png-bits 8|16] [--sign-cert CHAIN.pem --sign-key KEY.pem] [--in-memory]\n' +
+      "          enhance SERIES_URL --model ID (--out DIR | --stow STOW_ROOT) [--header 'Name: value']... [--json]\n" +
+      '          (SERIES_URL: http(s)://HOST/.../studies/UID/series/UID; bearer token also from TILESR_DICOMWEB_TOKEN)',
     load: async () => (await import('./commands/enhance.ts')).enhance,
   },
   metrics: {
@@ -52,6 +56,19 @@ const COMMANDS: Record<string, Entry> = {
       'validate --gt FILES_OR_DIRS --json OUT.json [--model ID] [--csv F] [--report F.html] [--degradation torch|matlab] [--data-range-rule auto|gt|bits-stored|dtype|R] ...',
     load: async () => (await import('./commands/validate.ts')).validate,
     jsonTakesValue: true,
+  },
+  queue: {
+    summary:
+      'queue submit --redis URL --model ID (--out DIR [--format dcm|tif|png|jpg|npy] | --stow STOW_ROOT) INPUT... [--json]\n' +
+      '          queue submit --validate --gt INPUT... --model ID --json OUT.json [--report OUT.html]\n' +
+      '          queue status|wait|retry-failed BATCH --redis URL [--json] [--timeout S]   the distributed batch engine',
+    load: async () => (await import('./commands/queue.ts')).queue,
+    jsonTakesValue: true,
+  },
+  worker: {
+    summary:
+      'worker --redis URL [--concurrency N] [--backend auto|node-cpu|node-webgpu] [--threads N]   pull batch jobs until SIGTERM',
+    load: async () => (await import('./commands/worker.ts')).worker,
   },
   train: {
     summary:

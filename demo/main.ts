@@ -1,7 +1,11 @@
 /**
  * The demo page: `<sr-viewer>` with the enhancement control, progress and provenance bound to it,
- * two committed samples, your own file by picker or drop, before/after compare, and a validation
+ * committed samples, your own file by picker or drop, before/after compare, and a validation
  * report (committed, from `tilesr validate`, or measured in the page with plugin/report).
+ *
+ * One state: the page's `current` is the file the viewer SHOWS, taken when the viewer reports it
+ * displayed (never when an open starts); the sample radios, the report and "Measure in this page"
+ * follow it. A failed open clears the viewer (nothing shown, no Export) and `current` with it.
  */
 import { openRaster } from '../formats/index.ts';
 import type { Variant } from '../models/card.ts';
@@ -19,7 +23,8 @@ interface Sample {
   url: string;
   name: string;
   model: string;
-  report: string;
+  /** The committed report, if any. */
+  report?: string;
 }
 
 /** The committed samples (demo/samples/README.md) and the model and report that go with each. */
@@ -36,7 +41,21 @@ const SAMPLES: Record<string, Sample> = {
     model: 'satellite-x2',
     report: '/demo/samples/report-satellite.json',
   },
+  // multi-frame: the frame bar, keys and wheel of <sr-viewer> (fixtures/README.md for its source)
+  frames: {
+    url: '/fixtures/dicom/mr64_10frame_12bit_rle.dcm',
+    name: 'mr64_10frame_12bit_rle.dcm',
+    model: 'medical-x2',
+  },
 };
+
+/** A file the page asked the viewer for, or the one it shows. */
+interface Shown {
+  input: string | File;
+  name: string;
+  /** The sample's key; undefined for a user's file. */
+  sample?: string;
+}
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const viewer = $<HTMLElementTagNameMap['sr-viewer']>('viewer');
@@ -44,56 +63,98 @@ const control = $<HTMLElementTagNameMap['sr-enhance-control']>('control');
 const report = $<HTMLElementTagNameMap['sr-report']>('report');
 const status = $<HTMLParagraphElement>('validate-status');
 const errorLine = $<HTMLParagraphElement>('error');
+const measure = $<HTMLButtonElement>('validate');
 
-/** What is shown: a sample URL or a user's file (the page validates the same input). */
-let current: { input: string | File; name: string } = { input: SAMPLES.mr!.url, name: SAMPLES.mr!.name };
+/** The file the viewer shows (undefined: none); what every control of the page acts on. */
+let current: Shown | undefined;
+/** The file asked for and not displayed yet (index.html's `src` is the MR sample). */
+let pending: Shown | undefined = { input: SAMPLES.mr!.url, name: SAMPLES.mr!.name, sample: 'mr' };
+measure.disabled = true;
+
+/** The radios, the report and Measure say what `current` is. */
+function reflectCurrent(): void {
+  document
+    .querySelectorAll<HTMLInputElement>('input[name="sample"]')
+    .forEach((r) => (r.checked = r.value === current?.sample));
+  const s = current?.sample === undefined ? undefined : SAMPLES[current.sample];
+  report.report = null;
+  report.src = s?.report ?? '';
+  measure.disabled = !current;
+  status.textContent = !current
+    ? 'Nothing is shown: open a sample or a file.'
+    : s?.report
+      ? ''
+      : `${current.name}: use "Measure in this page" for a report on this file.`;
+}
 
 function showSample(key: string): void {
   const s = SAMPLES[key];
   if (!s) return;
-  current = { input: s.url, name: s.name };
+  pending = { input: s.url, name: s.name, sample: key };
   control.modelId = s.model;
   viewer.model = s.model;
-  viewer.src = s.url;
-  report.report = null;
-  report.src = s.report;
-  status.textContent = '';
+  viewer.frame = 0;
+  // the same URL again (after another file) must open again: src only opens when it changes
+  if (viewer.src === s.url) void viewer.open(s.url);
+  else viewer.src = s.url;
 }
 
 function openFile(file: File): void {
-  current = { input: file, name: file.name };
+  pending = { input: file, name: file.name };
   viewer.src = '';
+  viewer.frame = 0;
   void viewer.open(file);
-  report.report = null;
-  report.src = '';
-  status.textContent = `${file.name}: use "Measure in this page" for a report on this file.`;
 }
 
 document
   .querySelectorAll<HTMLInputElement>('input[name="sample"]')
   .forEach((r) => r.addEventListener('change', () => r.checked && showSample(r.value)));
 $<HTMLInputElement>('file').addEventListener('change', (e) => {
-  const f = (e.target as HTMLInputElement).files?.[0];
+  const input = e.target as HTMLInputElement;
+  const f = input.files?.[0];
   if (f) openFile(f);
+  input.value = ''; // picking the same file again opens it again
 });
-// a file dropped on the viewer is opened by the viewer itself; remember it for validation
+// a file dropped on the viewer is opened by the viewer itself
 viewer.addEventListener('drop', (e) => {
   const f = e.dataTransfer?.files[0];
-  if (f) current = { input: f, name: f.name };
+  if (f) pending = { input: f, name: f.name };
 });
 
-// the model follows the image's domain when the user has not picked one
 viewer.addEventListener('sr-image-loaded', (e) => {
   errorLine.hidden = true;
+  // the file asked for is shown now (a frame change of the shown file keeps `current`)
+  if (pending) {
+    current = pending;
+    pending = undefined;
+    reflectCurrent();
+  }
+  // the model follows the image's domain when the user has not picked one
   const domain = e.detail.info.format === 'dicom' ? 'medical' : 'satellite';
   if (!control.modelId.startsWith(domain)) {
     control.modelId = `${domain}-x2`;
     viewer.model = control.modelId;
   }
 });
+// a failed open cleared the viewer: nothing is shown, so nothing is measured or exported
+viewer.addEventListener('sr-image-cleared', () => {
+  current = undefined;
+  pending = undefined;
+  reflectCurrent();
+});
 viewer.addEventListener('sr-error', (e) => {
   errorLine.hidden = false;
   errorLine.textContent = `${e.detail.code}: ${e.detail.message}`;
+});
+
+// the mark may move to another corner (never go); enhanced tiles progressive or all at once
+const markCorner = $<HTMLSelectElement>('mark-corner');
+markCorner.addEventListener('change', () => {
+  viewer.markCorner = markCorner.value as typeof viewer.markCorner;
+});
+const revealComplete = $<HTMLInputElement>('reveal-complete');
+revealComplete.addEventListener('change', () => {
+  viewer.reveal = revealComplete.checked ? 'complete' : 'progressive';
 });
 
 // before/after: <sr-compare> splits the viewer (original left, enhanced right); off = all enhanced
@@ -111,13 +172,14 @@ $<HTMLButtonElement>('reset').addEventListener('click', () => viewer.resetView()
 
 /** The protocol in the page on a central crop (at most 192 px, so it takes seconds on WASM). */
 async function measureHere(): Promise<void> {
-  const button = $<HTMLButtonElement>('validate');
-  button.disabled = true;
+  const shown = current;
+  if (!shown) return;
+  measure.disabled = true;
   const t0 = performance.now();
-  status.textContent = `Measuring ${current.name} in this page…`;
+  status.textContent = `Measuring ${shown.name} in this page…`;
   try {
     const src = await openRaster(
-      typeof current.input === 'string' ? new URL(current.input, location.href) : current.input,
+      typeof shown.input === 'string' ? new URL(shown.input, location.href) : shown.input,
     );
     try {
       const { width, height } = src.info;
@@ -128,14 +190,14 @@ async function measureHere(): Promise<void> {
         window: { x: (width - w) >> 1, y: (height - h) >> 1, width: w, height: h },
       });
       const bytes =
-        typeof current.input === 'string'
-          ? new Uint8Array(await (await fetch(current.input)).arrayBuffer())
-          : new Uint8Array(await current.input.arrayBuffer());
+        typeof shown.input === 'string'
+          ? new Uint8Array(await (await fetch(shown.input)).arrayBuffer())
+          : new Uint8Array(await shown.input.arrayBuffer());
       const { report: r } = await validateRaster(raster, {
         modelId: control.modelId,
         variant: control.variant as Variant,
         backend: control.backend as BackendChoice,
-        file: `${current.name} (central ${w}x${h} crop)`,
+        file: `${shown.name} (central ${w}x${h} crop)`,
         inputSha256: await sha256Hex(bytes),
       });
       report.report = r;
@@ -146,10 +208,10 @@ async function measureHere(): Promise<void> {
   } catch (err) {
     status.textContent = `Could not measure: ${err instanceof Error ? err.message : String(err)}`;
   } finally {
-    button.disabled = false;
+    measure.disabled = !current;
   }
 }
-$<HTMLButtonElement>('validate').addEventListener('click', () => void measureHere());
+measure.addEventListener('click', () => void measureHere());
 
 // ?sample=satellite&enhance=0&backend=webgpu: links and scripts start in a given state. Attributes,
 // not properties: they win whether or not the elements are upgraded yet. Without ?backend the page
@@ -166,10 +228,7 @@ if (wantBackend === 'auto' || wantBackend === 'webgpu' || wantBackend === 'wasm'
   control.setAttribute('backend', wantBackend);
 }
 const wantSample = params.get('sample');
-if (wantSample && wantSample !== 'mr' && SAMPLES[wantSample]) {
-  document.querySelector<HTMLInputElement>(`input[name="sample"][value="${wantSample}"]`)!.checked = true;
-  showSample(wantSample);
-}
+if (wantSample && wantSample !== 'mr' && SAMPLES[wantSample]) showSample(wantSample);
 
 /**
  * For scripts (screenshots, benchmarks): resolves on the viewer's next `type` event (for

@@ -73,4 +73,8 @@ for (const dir of ['formats', 'models', 'validation', 'plugin', 'cli'])
   for (const file of walk(join(root, dir)).filter((f) => f.endsWith('.d.ts')))
     cpSync(file, join(dist, relative(root, file)));
 
+// the runtime-loadable OHIF extension + mode (extensions/ohif/README.md "Add to a deployed OHIF")
+const { buildOhifExtension } = await import('./ohif-extension.mjs');
+await buildOhifExtension(join(dist, 'ohif'));
+
 console.error(`dist/ built: ${walk(dist).length} files, ${rewritten} worker URL(s) pointed at .js`);

@@ -148,6 +148,8 @@ export interface RepoServerOptions {
   csp?: string;
   /** Receives each violation report the browser posts (default: logged on stderr). */
   onCspReport?: (report: unknown) => void;
+  /** More middleware, after isolation and CSP (e.g. demo/serve.ts's same-origin DICOMweb proxy). */
+  middleware?: Middleware[];
 }
 
 /** Serves the repository root on 127.0.0.1: `preferredPort` when free, else any free port (0: any). */
@@ -161,6 +163,7 @@ export async function startRepoServer(
       options.onCspReport ?? ((r: unknown) => console.error(`CSP violation: ${JSON.stringify(r)}`));
     middleware.push(cspMiddleware(options.csp, onReport));
   }
+  middleware.push(...(options.middleware ?? []));
   const port = preferredPort > 0 && (await portFree(preferredPort)) ? preferredPort : await anyFreePort();
   const server = await startDevServer({
     config: {

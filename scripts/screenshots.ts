@@ -1,7 +1,9 @@
 /**
  * `npm run screenshots`: starts the demo server, drives Debian's Chromium with playwright-core and
- * writes docs/screenshots/{plain,enhanced,compare,report}.png (the README shows them). WASM backend,
- * the MR sample; each shot waits for the state it shows (enhanced: the viewer's sr-provenance).
+ * writes docs/screenshots/{plain,enhanced,compare,report,frames,cs3d,map}.png (the README shows them):
+ * the index page's MR sample off, enhanced (zoomed in: the compact mark) and split, its report, the
+ * 10-frame MR stepped to frame 4 (frame bar, whole-view frame), the Cornerstone3D page and the map
+ * page, each zoomed in and enhanced. Each shot waits for the state it shows (sr-provenance).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +49,43 @@ export async function openDemo(page: Page, origin: string): Promise<void> {
   );
 }
 
+/**
+ * Waits until the element `selector` has provenance of what it shows now (of `frame` when given)
+ * and one more paint.
+ */
+async function provenanceOn(page: Page, selector: string, frame?: number): Promise<void> {
+  await page.waitForFunction(
+    ([sel, f]) => {
+      const el = document.querySelector(sel) as
+        | (HTMLElement & { provenance?: { frame?: number; imageId?: string }; info?: { imageId: string } })
+        | null;
+      const p = el?.provenance;
+      // with a frame: the provenance of that frame of the image shown (not of the previous file)
+      if (!p || (f !== undefined && el.info && p.imageId !== el.info.imageId)) return false;
+      return f === undefined || p.frame === f;
+    },
+    [selector, frame] as const,
+    { timeout: 180_000 },
+  );
+  await page.waitForTimeout(500);
+}
+
+/** The Cornerstone3D and map pages, zoomed in and enhanced. */
+async function otherPages(page: Page, origin: string): Promise<void> {
+  await page.goto(`${origin}/demo/cs3d.html?backend=wasm`);
+  await page.waitForFunction(
+    () => (document.getElementById('viewer') as HTMLElement & { info?: unknown }).info,
+  );
+  await page.locator('#zoom-in').click();
+  await provenanceOn(page, '#viewer');
+  await page.locator('section.stage').screenshot({ path: join(OUT, 'cs3d.png') });
+  await page.goto(`${origin}/demo/map.html?backend=wasm`);
+  await page.waitForFunction(() => document.querySelector('#map canvas'));
+  await page.locator('#zoom-in').click();
+  await provenanceOn(page, 'sr-provenance');
+  await page.locator('section.stage').screenshot({ path: join(OUT, 'map.png') });
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const server = await startRepoServer();
@@ -60,6 +99,8 @@ async function main(): Promise<void> {
     await viewerEvent(page, 'sr-rendered', () => toggle.click());
     await stage.screenshot({ path: join(OUT, 'plain.png') });
     await viewerEvent(page, 'sr-rendered', () => toggle.click(), { withTiles: true });
+    // zoomed in (2 screen px per image px and more): the compact mark
+    await viewerEvent(page, 'sr-rendered', () => page.locator('#zoom-in').click(), { withTiles: true });
     await stage.screenshot({ path: join(OUT, 'enhanced.png') });
     await viewerEvent(page, 'sr-rendered', () => page.locator('#compare').check(), { withTiles: true });
     await stage.screenshot({ path: join(OUT, 'compare.png') });
@@ -70,7 +111,16 @@ async function main(): Promise<void> {
     });
     await report.scrollIntoViewIfNeeded();
     await report.screenshot({ path: join(OUT, 'report.png') });
-    for (const n of ['plain', 'enhanced', 'compare', 'report'])
+    // the 10-frame MR, four frames on with the keys: frame bar, compact mark, whole view enhanced
+    await page.locator('#compare').uncheck();
+    await page.locator('input[name="sample"][value="frames"]').check();
+    await provenanceOn(page, '#viewer', 0);
+    await page.locator('#viewer').focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('PageDown');
+    await provenanceOn(page, '#viewer', 4);
+    await stage.screenshot({ path: join(OUT, 'frames.png') });
+    await otherPages(page, server.origin);
+    for (const n of ['plain', 'enhanced', 'compare', 'report', 'frames', 'cs3d', 'map'])
       console.log(join('docs', 'screenshots', `${n}.png`));
   } finally {
     await browser.close();

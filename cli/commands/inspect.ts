@@ -1,6 +1,7 @@
 /** `tilesr inspect FILE`: prints what the header says, as JSON. */
 import { openRaster } from '../../formats/index.ts';
 import { parse } from '../args.ts';
+import { isSeriesUrl } from '../../dicomweb/url.ts';
 import type { ImageInfo } from '../../formats/raster.ts';
 
 /** The JSON shape printed by `inspect` (stable field names, snake_case like the rest of the CLI). */
@@ -35,8 +36,10 @@ export function describe(info: ImageInfo): Record<string, unknown> {
   };
 }
 
-/** Runs `inspect`. */
+/** Runs `inspect` on a file, or on a DICOMweb series URL. */
 export async function inspect(argv: string[]): Promise<number> {
+  // a DICOMweb series URL: its instances (cli/inspect-series.ts)
+  if (argv.some(isSeriesUrl)) return (await import('../inspect-series.ts')).inspectSeries(argv);
   const { positionals } = parse(argv, {}, 1);
   const source = await openRaster(positionals[0] as string);
   try {

@@ -131,7 +131,15 @@ test('commands report, not throw: no active viewport, a volume viewport', async 
   assert.match(shown.at(-1) ?? '', /no active viewport/);
   grid.active = 'mpr';
   assert.equal(run(COMMANDS.set, { enabled: true }), false);
-  assert.match(shown.at(-1) ?? '', /viewport mpr is orthographic: tilesr enhances stacks/);
+  assert.match(
+    shown.at(-1) ?? '',
+    /viewport mpr is orthographic: AI enhancement works on stack viewports only/,
+  );
+  // the per-viewport button says why instead of drawing misaligned tiles
+  const evaluator = ext.getToolbarModule(params).find((e) => e.name === EVALUATOR);
+  const state = evaluator?.evaluate({ viewportId: 'mpr' });
+  assert.equal(state?.disabled, true);
+  assert.match(state?.disabledText ?? '', /^NOT_A_STACK: .*not on volume\/MPR views yet/);
   assert.equal(run(COMMANDS.toggle, { viewportId: 'gone' }), false);
   assert.match(shown.at(-1) ?? '', /gone is not a Cornerstone3D viewport/);
   assert.equal(ext.runtime?.enhancements.size, 0);

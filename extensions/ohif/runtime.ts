@@ -6,7 +6,8 @@
  * the few calls typed in ohif-types.ts.
  */
 import { Enums, type Types } from '@cornerstonejs/core';
-import { errorCode, TilesrError } from '../../core/errors.ts';
+import { errorCode } from '../../core/errors.ts';
+import { TilesrOhifError } from './errors.ts';
 import type { BackendPreference, FallbackRecord } from '../../models/backend/types.ts';
 import type { Variant } from '../../models/card.ts';
 import { MODEL_IDS, type ModelId } from '../../models/registry.ts';
@@ -17,20 +18,15 @@ import {
   type SharedSession,
   type ViewerProvenance,
 } from '../../plugin/live/index.ts';
-import {
-  Cs3dLiveEnhancement,
-  registerTilesrLoader,
-  type HostImageErrorCode,
-} from '../../plugin/viewer/cornerstone3d/index.ts';
+// the modules themselves, not the adapter's index: its stack.ts set-up imports
+// @cornerstonejs/dicom-image-loader, which in OHIF is the host's and must not be bundled again
+import type { HostImageErrorCode } from '../../plugin/viewer/cornerstone3d/host-images.ts';
+import { Cs3dLiveEnhancement } from '../../plugin/viewer/cornerstone3d/live.ts';
+import { registerTilesrLoader } from '../../plugin/viewer/cornerstone3d/loader.ts';
 import { HOST_ID } from './ids.ts';
 import type { ServicesManagerLike } from './ohif-types.ts';
 
-/** Typed failure of the extension (bad configuration, no viewport to enhance). */
-export class TilesrOhifError extends TilesrError<
-  'WASM_PATH_NOT_SELF_HOSTED' | 'BAD_CONFIGURATION' | 'NO_VIEWPORT' | 'NOT_A_STACK'
-> {
-  override readonly name = 'TilesrOhifError';
-}
+export { TilesrOhifError } from './errors.ts';
 
 /** The extension's configuration (the second element of its entry in OHIF's extension list). */
 export interface TilesrOhifConfiguration {
@@ -184,7 +180,10 @@ export class TilesrOhifRuntime {
     if (vp.type !== Enums.ViewportType.STACK)
       throw new TilesrOhifError(
         'NOT_A_STACK',
-        `viewport ${viewportId} is ${vp.type}: tilesr enhances stacks`,
+        // volume/MPR slices are resampled by Cornerstone3D along any plane: tiles of the
+        // acquired images would be drawn misaligned there, so enhancement is not offered yet
+        `viewport ${viewportId} is ${vp.type}: AI enhancement works on stack viewports only ` +
+          '(not on volume/MPR views yet); switch this viewport to a stack to enhance it',
       );
     return vp as Types.IStackViewport;
   }

@@ -53,6 +53,13 @@ export function toolbarModule(runtime: () => TilesrOhifRuntime | undefined): Too
       evaluate: ({ viewportId }): EvaluateResult => {
         const r = runtime();
         if (!r || !viewportId) return { disabled: true, disabledText: 'No viewport' };
+        try {
+          r.stackViewport(viewportId);
+        } catch (e) {
+          // the typed reason (NOT_A_STACK on volume/MPR, NO_VIEWPORT) as the button's tooltip
+          const err = e as { code?: string; message?: string };
+          return { disabled: true, isActive: false, disabledText: `${err.code}: ${err.message}` };
+        }
         return { disabled: false, isActive: r.isEnabled(viewportId) };
       },
     },

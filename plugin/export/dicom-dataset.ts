@@ -6,6 +6,7 @@
 import type { NaturalDataset } from 'dcmjs';
 import type { Provenance } from '../pipeline/provenance.ts';
 import type { EncodedPixels } from './dicom-pixels.ts';
+import type { DerivedSeries } from './types.ts';
 import { firstItem, nums, type Item } from './dicom-geometry.ts';
 import { CODES, dicomDateTime, fit, formatDS, newUid } from './dicom-values.ts';
 
@@ -111,6 +112,8 @@ export interface DeriveInput {
   /** The Per-frame Functional Groups item of the enhanced frame (enhanced multi-frame only). */
   frameItem: Item | undefined;
   now: Date;
+  /** The derived series shared with other instances (ExportRequest.series); default: a new one. */
+  series?: DerivedSeries;
 }
 
 /** The DERIVED description: tool, model and the warning every reader must see (ST, 1024). */
@@ -139,9 +142,11 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
   const t = dicomDateTime(now);
 
   // identity: same study and SOP class, new series and instance
-  ds.SeriesInstanceUID = newUid();
+  ds.SeriesInstanceUID = input.series?.uid ?? newUid();
   ds.SOPInstanceUID = newUid();
-  ds.SeriesNumber = String(Math.min(2 ** 31 - 1, (nums(source.SeriesNumber)[0] ?? 0) + 1000));
+  ds.SeriesNumber = String(
+    input.series?.number ?? Math.min(2 ** 31 - 1, (nums(source.SeriesNumber)[0] ?? 0) + 1000),
+  );
   ds.SeriesDescription = fit(`AI-enhanced x${p.scale} ${String(source.SeriesDescription ?? '')}`.trim(), 64);
   ds.SeriesDate = t.date;
   ds.SeriesTime = t.time;

@@ -104,6 +104,7 @@ async function write(request: ExportRequest): Promise<ExportOutput> {
       transferSyntaxUID: info.transferSyntaxUID,
       frameItem,
       now: new Date(),
+      series: request.series,
     }),
     ...applyGeometry(ds, frameItem, { x: p.source.window.x, y: p.source.window.y, scale: result.scale }),
   );

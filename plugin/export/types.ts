@@ -22,7 +22,15 @@ export interface ExportRequest {
   burnIn?: boolean;
   /** Picture signing (C2PA); without one the bundled untrusted test signer is used and said so. */
   signer?: ExportSigner;
+  /** DICOM: the derived series this instance joins (all instances of one enhanced series share it); default: a new series per file. */
+  series?: DerivedSeries;
   signal?: AbortSignal;
+}
+
+/** A derived series shared by several written instances: its SeriesInstanceUID and, optionally, SeriesNumber (default: the writer's rule from the source's). */
+export interface DerivedSeries {
+  uid: string;
+  number?: number;
 }
 
 /** PEM certificate chain (leaf first) and PKCS#8 private key (ECDSA P-256) used to sign C2PA manifests. */

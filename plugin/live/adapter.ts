@@ -9,7 +9,7 @@
  * with the mark, on every render that shows an enhanced pixel.
  */
 import type { Rect } from '../pipeline/tiler.ts';
-import type { WatermarkBox } from '../watermark/viewport.ts';
+import type { MarkOptions, WatermarkBox } from '../watermark/viewport.ts';
 
 /** A point in image px or canvas px. */
 export interface Point2 {
@@ -66,9 +66,10 @@ export interface ViewerAdapter {
   /**
    * Draws `tiles` over the viewer's rendering of the original, in the viewer's current display
    * mapping (VOI/inversion or band style), then the outline and the `label` mark. Must draw the mark
-   * whenever at least one tile is drawn, even if drawing a tile throws.
+   * whenever at least one tile is drawn, even if drawing a tile throws; `mark` (corner, zoom) goes to
+   * drawWatermark, with `wholeView` from outlineTiles.
    */
-  draw(tiles: DrawTile[], label: string): DrawResult;
+  draw(tiles: DrawTile[], label: string, mark?: MarkOptions): DrawResult;
   /** Image ids of the frames before/after the shown one in a stack (prefetch), nearest first. */
   neighbours?(): string[];
   /** Stops listening; the viewer is left as it was. */

@@ -296,6 +296,8 @@ export class LiveTileEnhancer {
     ];
     let done = 0;
     const total = blocks.reduce((n, bl) => n + bl.cells.length, 0);
+    // this view's count from its start (0 / 0 when all is stored): no stale count of a superseded view
+    this.callbacks.progress({ done, total, backend: shared.session.backend });
     const requests = blocks.map((block) =>
       this.enhanceBlock(block, shared, signal).then(
         (stored) => {
@@ -468,8 +470,11 @@ export class LiveTileEnhancer {
       return;
     }
     const image = this.image as LiveImage;
-    const tiles = this.tiles.inRegion(this.scope(image.imageId), v.region, this.config.tileSize);
+    const scope = this.scope(image.imageId);
+    const tiles = this.tiles.inRegion(scope, v.region, this.config.tileSize);
     if (tiles.length === 0) return;
+    const complete = () => this.cells(v.region).visible.every(([c, r]) => this.tiles.has(scope, c, r));
+    if (this.config.reveal === 'complete' && !complete()) return;
     // the label is made before any enhanced pixel lands; the adapter draws it even if a tile fails
     const entry = getModel(this.config.modelId, this.config.variant);
     const label = watermarkLabel(entry.id, entry.scale, entry.perceptual);
@@ -485,6 +490,7 @@ export class LiveTileEnhancer {
         flagged: (drawn[i] as LiveTileInfo).flagged,
       })),
       label,
+      { corner: this.config.markCorner ?? 'bottom-right', zoom: v.zoom },
     );
     this.lastWatermark = result.watermark;
     this.lastDrawn = drawn;

@@ -8,7 +8,7 @@ import type { ModelProvenance } from '../pipeline/provenance.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 import type { Raster } from '../../formats/raster.ts';
 import type { Spacing } from '../../formats/raster.ts';
-import type { WatermarkBox } from '../watermark/viewport.ts';
+import type { MarkCorner, WatermarkBox } from '../watermark/viewport.ts';
 
 /** Physical size of a pixel as the viewer measures it, with its unit. */
 export interface PixelSpacing {
@@ -73,6 +73,13 @@ export interface LiveEnhanceConfig {
    * stored and drawn on its own. 0 or <= tileSize: one inference per cell (the default, what `<sr-viewer>` runs today); 256 brings the zoomed demo view from 1.96x to 1.28x LR px computed per LR px shown (bench zoom).
    */
   blockSize?: number;
+  /**
+   * 'progressive' (default): each tile is drawn as it arrives; 'complete': enhanced tiles are drawn
+   * only once every visible cell is ready (no patchwork of enhanced and original while tiles arrive).
+   */
+  reveal?: 'progressive' | 'complete';
+  /** Corner of the enhanced area the mark sits in (default bottom-right). */
+  markCorner?: MarkCorner;
 }
 
 /** One enhanced cell, as events and tests see it. */

@@ -46,7 +46,7 @@ describe('controls bound to a real <sr-viewer>', function () {
     expect(part(provenance, '.sha').dataset.sha256).to.equal(getModel('satellite-x2').sha256);
     expect(part(provenance, '.consistency').textContent).to.match(/\d+ of \d+ tiles/);
     expect(part(provenance, '.timings').textContent).to.match(
-      /tile inference median [\d.]+ m?s, max .* request \(with queue\) median/s,
+      /inference per tile median [\d.]+ m?s, max .* wait median .* total median [\d.]+ m?s/s,
     );
     // the control's switch turns the viewer off
     await click(part(control, 'button.switch'), control);

@@ -1,10 +1,12 @@
 /**
  * What `<sr-viewer>` (cornerstone-core) and `<sr-stack-viewer>` (Cornerstone3D) share, written once:
  * the live-enhancement properties, the state they report (shown image, status, provenance), the
- * engine callbacks turned into the same DOM events, and the engine configuration built from the
- * properties. Each viewer adds its viewport, navigation and the properties only it has.
+ * engine callbacks turned into the same DOM events, the `sr-settings-change` event after any change
+ * of the enhancement settings (however they were set: attribute, property, a control), and the
+ * engine configuration built from the properties. Each viewer adds its viewport, navigation and the
+ * properties only it has.
  */
-import { LitElement } from 'lit';
+import { LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { BackendPreference } from '../../../models/backend/types.ts';
 import type { Variant } from '../../../models/card.ts';
@@ -15,7 +17,11 @@ import type {
   ViewerProvenance,
 } from '../../live/types.ts';
 import type { ViewerImageInfo } from '../../viewer/cornerstone/open-controller.ts';
+import { MARK_CORNERS, type MarkCorner } from '../../watermark/viewport.ts';
 import type {} from '../sr-viewer/sr-viewer.events.ts';
+
+/** The properties `sr-settings-change` reports. */
+const SETTINGS = ['enhance', 'model', 'variant', 'backend'] as const;
 
 /** The base of the tilesr viewer elements (not registered itself). */
 export abstract class LiveViewerElement extends LitElement {
@@ -35,6 +41,16 @@ export abstract class LiveViewerElement extends LitElement {
   @property({ type: Number }) prefetch = 1;
   /** Consistency-check threshold in dB below which a tile gets a marker outline. */
   @property({ type: Number, attribute: 'consistency-threshold' }) consistencyThreshold = 35;
+  /**
+   * 'progressive' (default): enhanced tiles appear one by one as they are ready; 'complete': the
+   * view switches to enhanced only once every visible tile is ready (no patchwork meanwhile).
+   */
+  @property() reveal: 'progressive' | 'complete' = 'progressive';
+  /**
+   * Corner of the enhanced area holding the "AI-enhanced" mark: 'bottom-right' (default),
+   * 'bottom-left', 'top-right', 'top-left'. The mark can move, never go.
+   */
+  @property({ attribute: 'mark-corner' }) markCorner: MarkCorner = 'bottom-right';
 
   /** Facts about the image shown (undefined before the first one). */
   @state() info: ViewerImageInfo | undefined;
@@ -45,6 +61,19 @@ export abstract class LiveViewerElement extends LitElement {
 
   /** The model used: `model`, or the viewer's default for the shown image. */
   abstract get effectiveModel(): string;
+
+  /** After each update: `sr-settings-change` when enhance, model, variant or backend changed. */
+  protected override update(changed: PropertyValues<this>): void {
+    super.update(changed);
+    if (SETTINGS.some((k) => changed.has(k)))
+      this.emit('sr-settings-change', {
+        enhance: this.enhance,
+        model: this.model,
+        effectiveModel: this.effectiveModel,
+        variant: this.variant,
+        backend: this.backend,
+      });
+  }
 
   protected emit<K extends keyof HTMLElementEventMap>(
     type: K,
@@ -83,6 +112,9 @@ export abstract class LiveViewerElement extends LitElement {
       tileSize: this.tileSize,
       prefetchRing: this.prefetch,
       consistencyThresholdDb: this.consistencyThreshold,
+      reveal: this.reveal === 'complete' ? 'complete' : 'progressive',
+      // an unknown attribute value keeps the default corner rather than hiding the mark
+      markCorner: MARK_CORNERS.includes(this.markCorner) ? this.markCorner : 'bottom-right',
     };
   }
 }

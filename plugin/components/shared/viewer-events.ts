@@ -39,10 +39,16 @@ export interface ProvenanceView {
   /** The viewer's live tiles: inference time, request wall time (with queue) and consistency flag of each. */
   tiles?: Array<{ ms: number; requestMs?: number; flagged: boolean; backend: string }>;
   consistencyThresholdDb?: number;
-  /** enhanceRaster: the LR region and frame. */
-  source?: { format: string; frame: number; window: { x: number; y: number; width: number; height: number } };
-  /** Viewer: bounding box of the enhanced tiles (LR px). */
+  /**
+   * enhanceRaster: the LR region and frame. Viewer of an overview-backed image: the native image
+   * the tiles came from (`region` is then in its px).
+   */
+  source?:
+    | { format: string; frame: number; window: { x: number; y: number; width: number; height: number } }
+    | { resolution: 'native'; width: number; height: number; overviewScale: { x: number; y: number } };
+  /** Viewer: bounding box of the enhanced tiles (LR px) and the frame shown (0-based). */
   region?: { x: number; y: number; width: number; height: number };
+  frame?: number;
   tilesrVersion: string;
   createdAt: string;
 }
@@ -61,12 +67,14 @@ export interface ViewerErrorDetail {
 /** The viewer's event names the controls listen to. */
 export const VIEWER_EVENTS = {
   loaded: 'sr-image-loaded',
+  cleared: 'sr-image-cleared',
   progress: 'sr-enhance-progress',
   tile: 'sr-tile-enhanced',
   fallback: 'sr-fallback',
   provenance: 'sr-provenance',
   error: 'sr-error',
   status: 'sr-enhance-status',
+  settings: 'sr-settings-change',
   exportProgress: 'sr-export-progress',
   exportDone: 'sr-export-done',
   exportError: 'sr-export-error',

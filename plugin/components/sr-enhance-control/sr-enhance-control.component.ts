@@ -68,10 +68,14 @@ export class SrEnhanceControl extends LitElement {
   @state() private acknowledged = false;
   @query('dialog') private dialog!: HTMLDialogElement;
 
-  // the control shows what the bound viewer does: adopt its settings when bound and per image
+  // the control shows what the bound viewer does: adopt its settings when bound, per image and
+  // whenever they change (set from script, an attribute, another control)
   private readonly binding = new ViewerBinding(
     this,
-    { [VIEWER_EVENTS.loaded]: () => this.adopt(this.binding.viewer) },
+    {
+      [VIEWER_EVENTS.loaded]: () => this.adopt(this.binding.viewer),
+      [VIEWER_EVENTS.settings]: () => this.adopt(this.binding.viewer),
+    },
     (viewer) => this.adopt(viewer),
   );
 

@@ -34,6 +34,7 @@ const STATUS_TEXT: Record<string, string> = {
   enhancing: 'enhancing',
   done: 'done',
   cancelled: 'cancelled',
+  incomplete: 'stopped before every tile was done',
 };
 
 /** Display name of a backend id. */
@@ -73,6 +74,10 @@ export class SrProgress extends LitElement {
       this.backend = this.fallback.to;
     },
     [VIEWER_EVENTS.loaded]: () => this.reset(),
+    [VIEWER_EVENTS.cleared]: () => {
+      this.reset();
+      this.status = '';
+    },
     [VIEWER_EVENTS.status]: (e) => {
       this.status = detailOf<{ status: string }>(e).status;
     },
@@ -103,7 +108,13 @@ export class SrProgress extends LitElement {
     );
   }
 
+  /** The status to show: 'done' only when the count is complete too. */
+  private get shownStatus(): string {
+    return this.status === 'done' && this.done < this.total ? 'incomplete' : this.status;
+  }
+
   override render() {
+    const status = this.shownStatus;
     const pct = this.total > 0 ? Math.min(100, (100 * this.done) / this.total) : 0;
     const fb = this.fallback;
     return html`
@@ -118,9 +129,14 @@ export class SrProgress extends LitElement {
         >
           <div class="fill" ${styleProps({ width: `${pct.toFixed(1)}%` })}></div>
         </div>
-        <span class="count">${this.done} / ${this.total} tiles</span>
+        <span class="count"
+          >${
+            // a view whose tiles were all made before (zoomed into enhanced cells) has none to run
+            this.total === 0 && status === 'done' ? 'all tiles ready' : `${this.done} / ${this.total} tiles`
+          }</span
+        >
         <span class="backend">${this.backend ? backendName(this.backend) : '–'}</span>
-        ${this.status ? html`<span class="status">${STATUS_TEXT[this.status] ?? this.status}</span>` : nothing}
+        ${status ? html`<span class="status">${STATUS_TEXT[status] ?? status}</span>` : nothing}
         <button type="button" class="cancel" ?disabled=${!this.running} @click=${this.cancel}>Cancel</button>
       </div>
       ${

@@ -33,11 +33,35 @@ describe('<sr-progress>', function () {
     await el.updateComplete;
     expect(el.total).to.be.greaterThan(1);
     expect(el.done).to.equal(el.total);
-    expect(part(el, '.count').textContent).to.equal(`${el.total} / ${el.total} tiles`);
+    expect(part(el, '.count').textContent!.trim()).to.equal(`${el.total} / ${el.total} tiles`);
     expect(part(el, '.backend').textContent).to.equal('WASM');
     expect(part(el, '[role=progressbar]').getAttribute('aria-valuenow')).to.equal(String(el.total));
     expect(part<HTMLButtonElement>(el, 'button.cancel').disabled).to.equal(true, 'nothing left to cancel');
     expect(seen.length).to.equal(el.total);
+  });
+
+  it('says "done" only when the count is complete (issue 20 #12: "1 / 18 tiles … done")', async () => {
+    const viewer = viewerStub('v3');
+    const el = await mount('sr-progress', { for: 'v3' });
+    const send = (type: string, detail: unknown) => viewer.dispatchEvent(new CustomEvent(type, { detail }));
+    send('sr-enhance-progress', { done: 1, total: 18, backend: 'wasm' });
+    send('sr-enhance-status', { status: 'done' });
+    await el.updateComplete;
+    expect(part(el, '.count').textContent!.trim()).to.equal('1 / 18 tiles');
+    expect(part(el, '.status').textContent).to.equal('stopped before every tile was done');
+    send('sr-enhance-progress', { done: 18, total: 18, backend: 'wasm' });
+    await el.updateComplete;
+    expect(part(el, '.status').textContent).to.equal('done');
+    // a view whose tiles were all made before: the engine reports 0 / 0 at its start
+    send('sr-enhance-progress', { done: 0, total: 0, backend: 'wasm' });
+    await el.updateComplete;
+    expect(part(el, '.count').textContent!.trim()).to.equal('all tiles ready');
+    expect(part(el, '.status').textContent).to.equal('done');
+    // a failed open cleared the viewer
+    send('sr-image-cleared', { code: 'UNKNOWN_FORMAT', message: 'x' });
+    await el.updateComplete;
+    expect(part(el, '.count').textContent!.trim()).to.equal('0 / 0 tiles');
+    expect(el.shadowRoot!.querySelector('.status')).to.equal(null);
   });
 
   it('shows "fell back to WASM: <reason>" after a real sr-fallback', async () => {

@@ -40,28 +40,46 @@ function tilesLine(p: ProvenanceView): string {
   return `${n ?? '–'}${grid}, ${t.size} px + halo ${t.halo}`;
 }
 
-/** enhanceRaster's timings, or the viewer's per-tile inference and request times. */
+/** "median X, max Y" of per-tile times. */
+const spread = (v: number[]) => `median ${ms(median(v))}, max ${ms(Math.max(...v))}`;
+
+/**
+ * enhanceRaster's timings, or the viewer's per tile, each measured on its own: inference (the model
+ * run), wait (queue behind other tiles, window read) and total (request to result). Tiles whose
+ * model run was not theirs (cache, or a run another request started) have no inference time of
+ * their own: they are counted apart instead of pulling the median to 0 ms.
+ */
 function timingsLine(p: ProvenanceView): string {
   const t = p.timings;
   if (t)
     return `total ${ms(t.totalMs)} · load ${ms(t.loadMs)} · inference ${ms(t.inferenceMs)} · tile median ${ms(t.tileMsMedian)}, max ${ms(t.tileMsMax)}`;
-  const run = p.tiles?.filter((x) => x.backend !== 'cache') ?? [];
-  if (run.length === 0) return '–';
-  const inf = run.map((x) => x.ms);
-  const req = run.map((x) => x.requestMs).filter((v): v is number => v !== undefined);
-  const cached = (p.tiles?.length ?? 0) - run.length;
-  // request times include the wait behind other tiles; inference times do not
-  const wall = req.length
-    ? ` · request (with queue) median ${ms(median(req))}, max ${ms(Math.max(...req))}`
-    : '';
-  return `tile inference median ${ms(median(inf))}, max ${ms(Math.max(...inf))}${wall}; ${run.length} run, ${cached} from cache`;
+  const tiles = p.tiles ?? [];
+  const run = tiles.filter((x) => x.backend !== 'cache' && x.ms > 0);
+  const reused = tiles.length - run.length;
+  const parts: string[] = [];
+  if (run.length > 0) {
+    parts.push(`inference per tile ${spread(run.map((x) => x.ms))}`);
+    const total = run.map((x) => x.requestMs).filter((v): v is number => v !== undefined);
+    if (total.length === run.length) {
+      parts.push(`wait ${spread(run.map((x) => Math.max(0, (x.requestMs ?? 0) - x.ms)))}`);
+      parts.push(`total ${spread(total)}`);
+    }
+  }
+  if (tiles.length === 0) return '–';
+  const counts = `${run.length} run here, ${reused} from cache or a shared run`;
+  return parts.length ? `${parts.join(' · ')}; ${counts}` : counts;
 }
 
-/** The enhanced LR region (and frame/format when known). */
+/** The enhanced LR region (and frame/format, or the native image of an overview, when known). */
 function regionLine(p: ProvenanceView): string {
-  const w = p.source?.window ?? p.region;
+  const s = p.source;
+  const w = s && 'window' in s ? s.window : p.region;
   const where = w ? `${w.width}×${w.height} at ${w.x},${w.y}` : '–';
-  return p.source ? `${p.source.format}, frame ${p.source.frame}, ${where}` : where;
+  if (s && 'window' in s) return `${s.format}, frame ${s.frame + 1}, ${where}`;
+  const frame = p.frame !== undefined ? `frame ${p.frame + 1}, ` : '';
+  if (s?.resolution === 'native')
+    return `${frame}${where} of the native ${s.width}×${s.height} image (shown on a 1/${num(s.overviewScale.x)} overview)`;
+  return `${frame}${where}`;
 }
 
 /** Copies text with the async Clipboard API, else a hidden textarea (pages without the permission). */
@@ -116,16 +134,20 @@ export class SrProvenance extends LitElement {
       [VIEWER_EVENTS.status]: (e) => {
         this.off = detailOf<{ status: string }>(e).status === 'off';
       },
-      [VIEWER_EVENTS.loaded]: () => {
-        this.provenance = null;
-        this.consistency = null;
-        void this.exporter.refresh();
-      },
+      [VIEWER_EVENTS.loaded]: () => this.clear(),
+      // a failed open cleared the view: nothing enhanced, nothing to export
+      [VIEWER_EVENTS.cleared]: () => this.clear(),
       [VIEWER_EVENTS.exportProgress]: (e) =>
         this.exporter.onProgress(detailOf<ViewerExportProgressDetail>(e)),
     },
     () => void this.exporter.refresh(),
   );
+
+  private clear(): void {
+    this.provenance = null;
+    this.consistency = null;
+    void this.exporter.refresh();
+  }
 
   /** Exposed for tests and hosts: the viewer this element listens to. */
   get boundViewer(): HTMLElement | null {

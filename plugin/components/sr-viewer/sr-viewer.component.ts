@@ -29,6 +29,7 @@ import type { WatermarkBox } from '../../watermark/viewport.ts';
 import { ExportError } from '../../export/errors.ts';
 import './sr-viewer.events.ts';
 import { LiveViewerElement } from '../shared/live-viewer.ts';
+import { FrameNavController } from './frame-nav.ts';
 import { srViewerStyles } from './sr-viewer.styles.ts';
 
 /** Default model per format when `model` is empty. */
@@ -48,8 +49,12 @@ const DEFAULT_MODEL = { dicom: 'medical-x2', geotiff: 'satellite-x2' } as const;
  * @fires sr-export-progress - {done, total} tiles of a running export done so far
  * @fires sr-export-done - {format, bytes, notes} an export's file is complete
  * @fires sr-export-error - {code, message} an export failed or was cancelled (ABORTED)
+ * @fires sr-settings-change - {enhance, model, effectiveModel, variant, backend} after any change of them
+ * @fires sr-frame-change - {frame, frames} the user stepped to another frame (slider, keys, wheel)
+ * @fires sr-image-cleared - {code, message} a failed open or frame change cleared the view
  * @csspart viewport - the cornerstone element
  * @csspart drop - the drop-target overlay shown while a file is dragged over
+ * @csspart frames - the frame bar below the image (multi-frame images only)
  */
 @customElement('sr-viewer')
 export class SrViewer extends LiveViewerElement {
@@ -89,14 +94,30 @@ export class SrViewer extends LiveViewerElement {
   private readonly opener = new OpenController(this, {
     loaded: (loaded: LoadedRaster, info: ViewerImageInfo) => {
       this.info = info;
+      this.frame = info.frame;
       // taken with the image it belongs to: a newer open cannot pair this frame with another file
       this.source = { read: this.opener.sourceReader(), name: this.opener.sourceName };
       this.showImage(loaded);
       this.configureLive();
       this.emit('sr-image-loaded', { info });
     },
-    error: (e) => this.emit('sr-error', e),
+    // nothing shown: nothing to export, enhance or describe (the error follows)
+    cleared: () => {
+      this.info = undefined;
+      this.source = undefined;
+      this.provenance = undefined;
+      this.showImage(undefined);
+    },
+    error: (e) => {
+      if (!this.info) this.emit('sr-image-cleared', e);
+      this.emit('sr-error', e);
+    },
   });
+
+  /** Slider, keys and wheel over the frames of a multi-frame image. */
+  private readonly frames = new FrameNavController(this, (frame) =>
+    this.emit('sr-frame-change', { frame, frames: this.frameCount ?? 1 }),
+  );
 
   private readonly exporter = new FrameExportController(this, {
     progress: (p) => this.emit('sr-export-progress', p),
@@ -112,10 +133,23 @@ export class SrViewer extends LiveViewerElement {
   private unbind: (() => void) | undefined;
   private resizeObserver: ResizeObserver | undefined;
   private connecting: Promise<void> | undefined;
+  /** open() calls not settled yet. */
+  private opens = 0;
 
   override render() {
     return html`<div class="viewport" part="viewport"></div>
+      ${this.frames.render()}
       <div class="drop" part="drop">Drop a DICOM or GeoTIFF file</div>`;
+  }
+
+  /** Frames of the image shown (undefined: none shown). */
+  get frameCount(): number | undefined {
+    return this.info?.frames;
+  }
+
+  /** Steps `delta` frames (clamped); false when the image has a single frame. */
+  stepFrame(delta: number): boolean {
+    return this.frames.step(delta);
   }
 
   override connectedCallback(): void {
@@ -169,7 +203,7 @@ export class SrViewer extends LiveViewerElement {
       this.cs = cs;
       this.enabledEl = el;
       this.live.attach(cs, el);
-      this.unbind = nav.bindNavigation(cs, el);
+      this.unbind = nav.bindNavigation(cs, el, this.frames.wheel);
       this.resizeObserver = new ResizeObserver(() => {
         if (!this.cs || !this.enabledEl) return;
         // keep zoom and pan; cornerstone re-renders, which redraws tiles and the watermark
@@ -188,7 +222,8 @@ export class SrViewer extends LiveViewerElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('src') && this.src) void this.open(this.src);
-    else if (changed.has('frame') && this.info && this.frame !== this.info.frame)
+    // while a file opens, `frame` is the frame it opens on (set before open(), e.g. 0 for a new file)
+    else if (changed.has('frame') && this.info && this.frame !== this.info.frame && this.opens === 0)
       void this.ensureConnected().then(() => this.opener.showFrame(this.frame));
     const liveProps = [
       'enhance',
@@ -201,6 +236,8 @@ export class SrViewer extends LiveViewerElement {
       'blockSize',
       'consistencyThreshold',
       'splitX',
+      'reveal',
+      'markCorner',
     ];
     if (liveProps.some((p) => changed.has(p as keyof SrViewer))) this.configureLive();
   }
@@ -227,10 +264,15 @@ export class SrViewer extends LiveViewerElement {
 
   /** Opens a file, URL or buffer (DICOM or GeoTIFF) and shows `frame`; resolves when it is displayed. */
   async open(input: File | Blob | URL | string | ArrayBuffer | Uint8Array): Promise<void> {
-    await this.ensureConnected();
-    const source: RasterInput = typeof input === 'string' ? new URL(input, location.href) : input;
-    this.opener.fullResolutionBytes = this.fullResolutionBytes;
-    await this.opener.open(source, this.frame);
+    this.opens++; // counted from the call: a `frame` set just before is the frame to open on
+    try {
+      await this.ensureConnected();
+      const source: RasterInput = typeof input === 'string' ? new URL(input, location.href) : input;
+      this.opener.fullResolutionBytes = this.fullResolutionBytes;
+      await this.opener.open(source, this.frame);
+    } finally {
+      this.opens--;
+    }
   }
 
   /** Resolves when the latest open or frame change has been displayed (or failed). */
@@ -392,6 +434,7 @@ export class SrViewer extends LiveViewerElement {
     const file = e.dataTransfer?.files[0];
     if (!file) return;
     e.preventDefault();
+    this.frame = 0; // a new file starts at its first frame
     void this.open(file);
   };
 }

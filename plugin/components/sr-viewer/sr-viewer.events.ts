@@ -24,6 +24,22 @@ export type SrErrorEvent = CustomEvent<{ code: string; message: string }>;
 /** `sr-rendered`: a cornerstone render finished; `tiles` enhanced tiles were drawn under `watermark`. */
 export type SrRenderedEvent = CustomEvent<{ tiles: LiveTileInfo[]; watermark: WatermarkBox | undefined }>;
 
+/**
+ * `sr-settings-change`: enhance, model, variant or backend changed, whichever way (attribute,
+ * property, a control); bound controls adopt it.
+ */
+export type SrSettingsChangeEvent = CustomEvent<{
+  enhance: boolean;
+  model: string;
+  effectiveModel: string;
+  variant: string;
+  backend: string;
+}>;
+/** `sr-image-cleared`: a failed open or frame change cleared the view (nothing is shown); `sr-error` follows. */
+export type SrImageClearedEvent = CustomEvent<{ code: string; message: string }>;
+/** `sr-frame-change`: another frame of a multi-frame image was asked for (slider, keys, wheel, `frame`). */
+export type SrFrameChangeEvent = CustomEvent<{ frame: number; frames: number }>;
+
 /** `sr-enhance-status`: live enhancement moved to another status. */
 export type SrEnhanceStatusEvent = CustomEvent<{ status: EnhanceStatus }>;
 
@@ -44,6 +60,9 @@ declare global {
     'sr-error': SrErrorEvent;
     'sr-rendered': SrRenderedEvent;
     'sr-enhance-status': SrEnhanceStatusEvent;
+    'sr-settings-change': SrSettingsChangeEvent;
+    'sr-frame-change': SrFrameChangeEvent;
+    'sr-image-cleared': SrImageClearedEvent;
     'sr-export-progress': SrExportProgressEvent;
     'sr-export-done': SrExportDoneEvent;
     'sr-export-error': SrExportErrorEvent;

@@ -13,6 +13,7 @@ import { rangeToByte } from '../../live/display.ts';
 import type { LiveAttachController } from '../../viewer/cornerstone/live-attach.ts';
 import { getLoadedRaster } from '../../viewer/cornerstone/loader.ts';
 import { ExportError } from '../../export/errors.ts';
+import '../sr-provenance/sr-provenance.ts';
 import './sr-viewer.ts';
 import type { SrViewer } from './sr-viewer.component.ts';
 
@@ -75,6 +76,16 @@ describe('<sr-viewer> on an overview: enhancement past native resolution reads n
       overviewScale: { x: f, y: f },
     });
     expect(p.region).to.deep.equal(cell);
+    // the panel reads it (issue 20 #14: it said "Region: undefined, frame undefined, …")
+    const panel = document.createElement('sr-provenance');
+    document.body.append(panel);
+    panel.provenance = p;
+    await panel.updateComplete;
+    const region = panel.shadowRoot!.querySelector('.source')!.textContent!.replace(/\s+/g, ' ').trim();
+    expect(region).to.match(
+      /^frame 1, 128×128 at 1024,1024 of the native 2048×2048 image \(shown on a 1\/[\d.]+ overview\)$/,
+    );
+    panel.remove();
     expect(el.enhancedSpacing!.column).to.be.closeTo(info.spacing.column / f / 2, 1e-9);
 
     // what the engine stored and drew for the cell: 2x the NATIVE cell, not 2x f native px

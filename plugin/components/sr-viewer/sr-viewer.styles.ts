@@ -22,5 +22,30 @@ export const srViewerStyles = [
     :host([dragging]) .drop {
       display: flex;
     }
+    :host(:focus-visible) {
+      outline: 2px solid #4da3ff;
+      outline-offset: -2px;
+    }
+    /* the frame bar sits below the image, never over it (nor over the mark in any corner) */
+    :host([multiframe]) .viewport {
+      bottom: 28px;
+    }
+    .frames {
+      position: absolute;
+      left: 0;
+      right: 0;
+      bottom: 0;
+      height: 28px;
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      padding: 0 8px;
+      color: #fff;
+      font: 12px sans-serif;
+      background: #222;
+    }
+    .frames input {
+      flex: 1;
+    }
   `,
 ];

@@ -204,7 +204,8 @@ describe('<sr-viewer> (real cornerstone, real fixtures, real model on WASM)', fu
       for (let i = 0; i < sr.width; i++) {
         const p = el.pixelToCanvas({ x: cell.x + (i + 0.5) / 2, y: cell.y + (j + 0.5) / 2 });
         const [cx, cy] = [Math.floor(p.x), Math.floor(p.y)];
-        if (cx < 3 || cy < 3 || cx >= 253 || cy >= 253) continue; // inside the canvas, off the outline
+        // inside the canvas, off the outline and the whole-view frame (4 px along the edges)
+        if (cx < 5 || cy < 5 || cx >= 251 || cy >= 251) continue;
         if (cx >= wm.x - 2 && cy >= wm.y - 2) continue;
         const want = voiToByte(sr.data[j * sr.width + i]!, vp.voi.windowCenter, vp.voi.windowWidth, false);
         max = Math.max(max, Math.abs(img.data[(cy * 256 + cx) * 4]! - want));

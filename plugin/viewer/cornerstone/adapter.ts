@@ -11,7 +11,7 @@ import { regionOf } from '../../live/grid.ts';
 import type { Cornerstone, ImageRenderedDetail } from './cornerstone.ts';
 import type { LoadedRaster } from './loader.ts';
 import { TileCanvases, tileOutline } from '../../live/tile-render.ts';
-import { drawWatermark, outlineTiles } from '../../watermark/viewport.ts';
+import { drawWatermark, outlineTiles, type MarkOptions } from '../../watermark/viewport.ts';
 
 /** Drives one cornerstone-core enabled element for the live engine. */
 export class CornerstoneAdapter implements ViewerAdapter {
@@ -105,7 +105,7 @@ export class CornerstoneAdapter implements ViewerAdapter {
     return () => this.listeners.delete(listener);
   }
 
-  draw(tiles: DrawTile[], label: string): DrawResult {
+  draw(tiles: DrawTile[], label: string, mark: MarkOptions = {}): DrawResult {
     const detail = this.detail;
     const cs = this.cs;
     const loaded = this.loaded;
@@ -113,7 +113,9 @@ export class CornerstoneAdapter implements ViewerAdapter {
     const { canvasContext: ctx, enabledElement, element, viewport } = detail;
     const canvas = enabledElement.canvas;
     const splitX = Math.max(0, Math.min(canvas.width, this.splitX));
+    const area = { x0: splitX, x1: canvas.width, height: canvas.height };
     let watermark: DrawResult['watermark'];
+    let wholeView = false;
     ctx.save();
     try {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -130,11 +132,12 @@ export class CornerstoneAdapter implements ViewerAdapter {
         ctx.drawImage(this.canvases.get(t.pixels, loaded.display, voi), x, y, width, height);
       }
       const outline = tileOutline(tiles, (q) => cs.pixelToCanvas(element, q));
-      outlineTiles(ctx, outline);
+      // with a compare split part of the view is the original: never "the whole view is enhanced"
+      wholeView = outlineTiles(ctx, outline, area) && splitX === 0;
     } finally {
       ctx.restore();
       // drawn last and whatever happened above: no enhanced pixel without the mark
-      watermark = drawWatermark(ctx, label, { x0: splitX, x1: canvas.width, height: canvas.height });
+      watermark = drawWatermark(ctx, label, area, { ...mark, wholeView });
     }
     return { watermark };
   }

@@ -64,6 +64,8 @@ export interface EnabledElement {
   canvas: HTMLCanvasElement;
   image?: CornerstoneImage;
   viewport?: Viewport;
+  /** cornerstone's offscreen state; `renderCanvas` holds the LUT-applied image before drawing. */
+  renderingTools?: { renderCanvas?: HTMLCanvasElement };
 }
 
 /** `detail` of `cornerstoneimagerendered`. */

@@ -61,8 +61,15 @@ export function setVoi(
   cs.setViewport(element, vp);
 }
 
-/** Binds wheel/drag navigation to `element`; returns the unbinding function. */
-export function bindNavigation(cs: Cornerstone, element: HTMLElement): () => void {
+/**
+ * Binds wheel/drag navigation to `element`; returns the unbinding function. `wheel` sees each wheel
+ * event first and returns true when it used it (frame stepping); otherwise the wheel zooms.
+ */
+export function bindNavigation(
+  cs: Cornerstone,
+  element: HTMLElement,
+  wheel?: (e: WheelEvent) => boolean,
+): () => void {
   let drag: { x: number; y: number; mode: 'pan' | 'voi' } | undefined;
   const local = (e: MouseEvent): Point => {
     const r = element.getBoundingClientRect();
@@ -70,6 +77,7 @@ export function bindNavigation(cs: Cornerstone, element: HTMLElement): () => voi
   };
   const onWheel = (e: WheelEvent) => {
     e.preventDefault();
+    if (wheel?.(e)) return;
     zoomBy(cs, element, Math.exp(-e.deltaY / 500), local(e));
   };
   const onDown = (e: PointerEvent) => {

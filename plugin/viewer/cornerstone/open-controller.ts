@@ -1,7 +1,9 @@
 /**
  * Opens a file, URL or buffer into a cornerstone enabled element: decode one frame through formats/,
  * register it with the `tilesr:` loader and display it. The ReactiveController keeps the open source
- * (frames are read on demand) and aborts a load superseded by a newer one.
+ * (frames are read on demand) and aborts a load superseded by a newer one. A failed open or frame
+ * change clears the view and closes the source: the image of the previous file is never left on
+ * screen while the user believes the new one failed to replace it (or that it is the new one).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import {
@@ -51,6 +53,8 @@ export interface ViewerImageInfo {
 /** Callbacks the host turns into state and events. */
 export interface OpenCallbacks {
   loaded(loaded: LoadedRaster, info: ViewerImageInfo): void;
+  /** A failed open or frame change cleared the view (called before `error`). */
+  cleared?(): void;
   error(e: { code: string; message: string }): void;
 }
 
@@ -88,6 +92,20 @@ function windowReader(source: RasterSource, frame: number): LoadedRaster['readWi
     const raster = await source.read({ frame, window, ...(signal ? { signal } : {}) });
     return { raster, modality: toModalityValues(raster, true) as Float32Array };
   };
+}
+
+/**
+ * Gives cornerstone a render canvas whose context was made for readbacks: cornerstone-core reads
+ * it back (getImageData) whenever the image size changes, and Chromium warns (and reads slowly)
+ * after a few readbacks of a canvas made without { willReadFrequently: true }. A fresh one per image
+ * shown: cornerstone replaces it by a plain canvas only when switching between gray and color.
+ */
+function readbackRenderCanvas(cs: Cornerstone, element: HTMLElement): void {
+  const tools = cs.getEnabledElement(element).renderingTools;
+  if (!tools) return;
+  const canvas = document.createElement('canvas');
+  canvas.getContext('2d', { willReadFrequently: true });
+  tools.renderCanvas = canvas;
 }
 
 /** Opens images into one enabled element. */
@@ -168,7 +186,26 @@ export class OpenController implements ReactiveController {
     } catch (e) {
       if (signal.aborted) return;
       const err = e as { message?: string };
+      await this.clear();
+      this.callbacks.cleared?.();
       this.callbacks.error({ code: errorCode(e) ?? 'OPEN_FAILED', message: err.message ?? String(e) });
+    }
+  }
+
+  /** Closes the source and blanks the element: nothing is shown, nothing can be exported. */
+  private async clear(): Promise<void> {
+    await this.close();
+    const { cs, element } = this;
+    if (!cs || !element) return;
+    try {
+      const enabled = cs.getEnabledElement(element);
+      // without an image cornerstone draws nothing more (resize, updateImage); blank what it drew
+      enabled.image = undefined;
+      const ctx = enabled.canvas.getContext('2d');
+      ctx?.setTransform(1, 0, 0, 1, 0, 0);
+      ctx?.clearRect(0, 0, enabled.canvas.width, enabled.canvas.height);
+    } catch {
+      // not enabled: nothing is shown
     }
   }
 
@@ -199,6 +236,7 @@ export class OpenController implements ReactiveController {
       viewport.scale = keep.scale;
       viewport.translation = keep.translation;
     }
+    readbackRenderCanvas(cs, element);
     cs.displayImage(element, image, viewport);
     // loadImage (not loadAndCacheImage) keeps nothing in cornerstone's cache: only our registry
     if (this.current) unregisterRaster(this.current.imageId);

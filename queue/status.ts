@@ -1,0 +1,135 @@
+/** A batch's progress read back from BullMQ (job states, attempts, typed failure reasons). */
+import { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QueueError } from './errors.ts';
+import { batchInfoKey, batchJobsKey } from './jobs.ts';
+
+/** One job that failed for good. */
+export interface Failure {
+  job: string;
+  input: string;
+  code: string;
+  message: string;
+  attempts: number;
+}
+
+/** `tilesr queue status --json`. */
+export interface BatchStatus {
+  batch: string;
+  kind: string;
+  total: number;
+  waiting: number;
+  active: number;
+  done: number;
+  failed: number;
+  /** Jobs that needed more than one attempt (a failure retried, or a dead worker's job taken back). */
+  retried: number;
+  failures: Failure[];
+}
+
+/** The input a job is about, as the user gave it. */
+function inputOf(job: Job): string {
+  const d = job.data as { source?: { label?: string }; file?: string; out?: { json?: string } };
+  return (
+    d.source?.label ??
+    d.file ??
+    (job.name === 'validate-merge' ? `report ${d.out?.json ?? ''}` : String(job.id))
+  );
+}
+
+/** Splits BullMQ's stored reason `CODE: message` (see typedReason). */
+export function parseReason(reason: string): { code: string; message: string } {
+  const m = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/.exec(reason);
+  return m ? { code: m[1] as string, message: m[2] as string } : { code: 'INTERNAL', message: reason };
+}
+
+async function jobsOf(redis: Redis, queue: string, batch: string): Promise<{ kind: string; ids: string[] }> {
+  const [info, ids] = await Promise.all([
+    redis.hgetall(batchInfoKey(queue, batch)),
+    redis.lrange(batchJobsKey(queue, batch), 0, -1),
+  ]);
+  if (ids.length === 0) throw new QueueError('UNKNOWN_BATCH', `no batch ${batch} on queue ${queue}`);
+  return { kind: info.kind ?? 'enhance', ids };
+}
+
+/** Reads every job of the batch (in chunks, so big batches do not flood Redis). */
+export async function batchStatus(redis: Redis, queue: string, batch: string): Promise<BatchStatus> {
+  const { kind, ids } = await jobsOf(redis, queue, batch);
+  const q = new Queue(queue, { connection: redis });
+  const s: BatchStatus = {
+    batch,
+    kind,
+    total: ids.length,
+    waiting: 0,
+    active: 0,
+    done: 0,
+    failed: 0,
+    retried: 0,
+    failures: [],
+  };
+  try {
+    for (let i = 0; i < ids.length; i += 200) {
+      const chunk = ids.slice(i, i + 200);
+      const jobs = await Promise.all(chunk.map((id) => Job.fromId(q, id)));
+      const states = await Promise.all(chunk.map((id) => q.getJobState(id)));
+      jobs.forEach((job, k) => {
+        const state = states[k];
+        if (state === 'completed') s.done++;
+        else if (state === 'failed') s.failed++;
+        else if (state === 'active') s.active++;
+        else s.waiting++;
+        if (!job) return;
+        if ((job.attemptsStarted ?? 0) > 1 || job.stalledCounter > 0) s.retried++;
+        if (state === 'failed')
+          s.failures.push({
+            job: String(job.id),
+            input: inputOf(job),
+            ...parseReason(job.failedReason ?? ''),
+            attempts: job.attemptsMade,
+          });
+      });
+    }
+  } finally {
+    await q.close();
+  }
+  return s;
+}
+
+/** Polls until nothing of the batch waits or runs; QueueError TIMEOUT after `timeoutS`. */
+export async function waitBatch(
+  redis: Redis,
+  queue: string,
+  batch: string,
+  timeoutS: number | undefined,
+  onStatus?: (s: BatchStatus) => void,
+): Promise<BatchStatus> {
+  const until = timeoutS === undefined ? Infinity : Date.now() + timeoutS * 1000;
+  for (;;) {
+    const s = await batchStatus(redis, queue, batch);
+    onStatus?.(s);
+    if (s.waiting + s.active === 0) return s;
+    if (Date.now() >= until)
+      throw new QueueError(
+        'TIMEOUT',
+        `batch ${batch}: ${s.done}/${s.total} done, ${s.failed} failed after ${timeoutS} s`,
+      );
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Puts the batch's failed jobs back in the queue (attempts start over); returns how many. */
+export async function retryFailed(redis: Redis, queue: string, batch: string): Promise<number> {
+  const { ids } = await jobsOf(redis, queue, batch);
+  const q = new Queue(queue, { connection: redis });
+  let n = 0;
+  try {
+    for (const id of ids) {
+      if ((await q.getJobState(id)) !== 'failed') continue;
+      await (await Job.fromId(q, id))?.retry('failed');
+      n++;
+    }
+  } finally {
+    await q.close();
+  }
+  return n;
+}
