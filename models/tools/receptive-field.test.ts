@@ -15,10 +15,14 @@ describe('receptive field recorded in the cards', () => {
       try {
         const onePixel = await measureReceptiveField(s);
         const border = await measureBorderEffect(s);
-        assert.equal(
-          Math.max(onePixel, border),
-          entry.receptiveFieldLrPx,
-          `${entry.key}: ${onePixel}/${border}`,
+        // At the 1e-6 threshold the outermost ring is float noise, and which pixels cross it depends on
+        // the CPU's convolution kernels (seen: 13 on one VM, 12 on another with the same weights). The
+        // card must never be smaller than what this CPU measures (the halo rule relies on it) and at
+        // most one ring larger.
+        const measured = Math.max(onePixel, border);
+        assert.ok(
+          entry.receptiveFieldLrPx >= measured && entry.receptiveFieldLrPx <= measured + 1,
+          `${entry.key}: card ${entry.receptiveFieldLrPx}, measured ${onePixel}/${border}`,
         );
         assert.ok(onePixel > 3, 'a one-pixel change must reach beyond the 3x3 head');
       } finally {
