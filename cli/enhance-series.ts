@@ -70,6 +70,8 @@ export interface SeriesOptions extends Omit<
   /** --out DIR, or --stow STOW_ROOT (exactly one). */
   outDir?: string;
   stowRoot?: string;
+  /** Appended to the derived series' SeriesDescription (the batch queue's idempotency tag). */
+  seriesDescriptionSuffix?: string;
   /** Called after each derived instance is stored. */
   onStored?: (s: StoredInstance, report: SeriesReport) => void;
 }
@@ -112,7 +114,15 @@ export async function listSeries(
 export async function enhanceSeries(o: SeriesOptions, report: SeriesReport): Promise<void> {
   const { study, series, root } = parseSeriesUrl(o.url);
   // the headers stay with the clients: nothing below hands them to the enhancement or the writer
-  const { url: _url, headers: _headers, outDir: _outDir, stowRoot: _stowRoot, onStored, ...fileOptions } = o;
+  const {
+    url: _url,
+    headers: _headers,
+    outDir: _outDir,
+    stowRoot: _stowRoot,
+    seriesDescriptionSuffix: descriptionSuffix,
+    onStored,
+    ...fileOptions
+  } = o;
   const { signal } = o;
   const source = createClient({ root, headers: o.headers });
   const sink = o.stowRoot === undefined ? undefined : createClient({ root: o.stowRoot, headers: o.headers });
@@ -136,7 +146,7 @@ export async function enhanceSeries(o: SeriesOptions, report: SeriesReport): Pro
           session,
           writer,
           frame,
-          series: { uid: report.series },
+          series: { uid: report.series, descriptionSuffix },
         });
         const derived = new Uint8Array(await readFile(out));
         const uid = readDicomProvenance(derived).SOPInstanceUID;

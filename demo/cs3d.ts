@@ -40,4 +40,29 @@ if (wantBackend === 'auto' || wantBackend === 'webgpu' || wantBackend === 'wasm'
   $('control').setAttribute('backend', wantBackend);
 }
 
-viewer.srcs = SERIES;
+/** Opens the files of a picker (several .dcm or a folder's), reporting what was left out. */
+async function openPicked(input: HTMLInputElement): Promise<void> {
+  const files = [...(input.files ?? [])];
+  input.value = '';
+  if (files.length === 0) return;
+  const opened = await viewer.openFiles(files).catch(() => undefined); // failures: sr-error
+  if (opened && opened.skipped.length > 0) {
+    errorLine.textContent = `${opened.skipped.length} file(s) skipped (not images): ${opened.skipped
+      .slice(0, 3)
+      .map((s) => s.name)
+      .join(', ')}`;
+    errorLine.hidden = false;
+  }
+}
+for (const id of ['files', 'folder'])
+  $<HTMLInputElement>(id).addEventListener('change', (e) => void openPicked(e.target as HTMLInputElement));
+
+// ?study=…&series=… (&dicomweb=ROOT, default the demo server's /dicomweb proxy): a DICOMweb series
+const params = new URLSearchParams(location.search);
+const study = params.get('study');
+const series = params.get('series');
+if (study && series) {
+  viewer.setAttribute('dicomweb-root', params.get('dicomweb') ?? '/dicomweb');
+  viewer.setAttribute('study-uid', study);
+  viewer.setAttribute('series-uid', series);
+} else viewer.srcs = SERIES;

@@ -1,38 +1,37 @@
 /**
- * demo/map.html: a GeoTIFF (the bundled COG, a local file or a URL) in OpenLayers through
- * plugin/viewer/openlayers; events go out as the sr-* events sr-progress/sr-provenance bind to.
+ * demo/map.html: a GeoTIFF (the bundled COG, a local file or a URL) in `<sr-map-viewer>`, whose
+ * sr-* events sr-progress/sr-provenance bind to; the page adds band choice, the pixel readout, the
+ * display stretch line and the error line.
  */
 import '../plugin/components/sr-progress/sr-progress.ts';
 import '../plugin/components/sr-provenance/sr-provenance.ts';
-import type { RasterInput } from '../formats/input.ts';
-import type { BackendPreference, FallbackRecord } from '../models/backend/types.ts';
-import { openEnhancedMap, type BandStyle, type EnhancedMap } from '../plugin/viewer/openlayers/index.ts';
+import '../plugin/components/sr-map-viewer/sr-map-viewer.ts';
+import type { MapImageInfo } from '../plugin/components/sr-map-viewer/sr-map-viewer.ts';
+import type { BackendPreference } from '../models/backend/types.ts';
+import { describeStretch, type BandStyle } from '../plugin/viewer/openlayers/style.ts';
 import { errorCode } from '../core/errors.ts';
 
 const SAMPLE = '/demo/samples/u16_rgb_cog_deflate_ovr.tif';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const host = $<HTMLDivElement>('map');
+const viewer = $<HTMLElementTagNameMap['sr-map-viewer']>('map');
 const errorBox = $<HTMLParagraphElement>('error');
 // CSSOM, not a style attribute: the page runs under a strict CSP (no inline styles)
-host.style.width = '100%';
-host.style.height = '560px';
-let current: EnhancedMap | undefined;
-const emit = (type: string, detail: unknown) =>
-  host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+viewer.style.width = '100%';
+viewer.style.height = '560px';
 /** `auto` (WebGPU on a hardware adapter, else WASM, reported) unless ?backend=wasm|webgpu|auto says. */
 const wantBackend = new URLSearchParams(location.search).get('backend');
-const backend: BackendPreference =
-  wantBackend === 'wasm' || wantBackend === 'webgpu' || wantBackend === 'auto' ? wantBackend : 'auto';
-/** Fallback records already sent as sr-fallback, so <sr-progress> hears each once. */
-const reported = new Set<string>();
-const reportFallbacks = (records: FallbackRecord[]) => {
-  for (const record of records) {
-    const key = `${record.from}>${record.to}:${record.reason}`;
-    if (reported.has(key)) continue;
-    reported.add(key);
-    emit('sr-fallback', { record });
-  }
+viewer.backend =
+  wantBackend === 'wasm' || wantBackend === 'webgpu' || wantBackend === 'auto'
+    ? (wantBackend as BackendPreference)
+    : 'auto';
+
+const showError = (text: string | null) => {
+  errorBox.textContent = text ?? '';
+  errorBox.hidden = text === null;
 };
+
+/** Band numbers a mode starts with (1-based): RGB 1,2,3; gray 1; NDVI NIR 4 and red 1. */
+const MODE_BANDS: Record<string, string> = { rgb: '1,2,3', gray: '1', ndvi: '4,1' };
 
 function bandStyle(): BandStyle {
   const n = $<HTMLInputElement>('bands')
@@ -44,81 +43,63 @@ function bandStyle(): BandStyle {
   return { kind: 'rgb', bands: [n[0] ?? 0, n[1] ?? 1, n[2] ?? 2] };
 }
 
-async function open(input: RasterInput): Promise<void> {
-  errorBox.hidden = true;
-  await current?.dispose();
-  current = undefined;
-  reported.clear();
-  host.replaceChildren();
+function applyBands(): void {
   try {
-    current = await openEnhancedMap({
-      target: host,
-      input,
-      backend,
-      enhance: $<HTMLInputElement>('enhance').checked,
-      on: {
-        progress: (p) => emit('sr-enhance-progress', p),
-        tile: (tile) => emit('sr-tile-enhanced', { tile, backend: tile.backend, ms: tile.ms }),
-        provenance: (provenance) => {
-          // the map has no fallback callback: its provenance carries the records (auto's skip too)
-          reportFallbacks(provenance.fallbacks);
-          emit('sr-provenance', { provenance });
-        },
-        status: (status) => emit('sr-enhance-status', { status }),
-        rendered: (tiles, watermark) => emit('sr-rendered', { tiles, watermark }),
-        error: (e) => {
-          emit('sr-error', e);
-          errorBox.textContent = `${e.code}: ${e.message}`;
-          errorBox.hidden = false;
-        },
-      },
-    });
-    try {
-      current.setBandStyle(bandStyle());
-    } catch {
-      // a style naming bands the file lacks keeps the default
-    }
-    current.map.on('pointermove', (e) => {
-      const v = current?.valuesAt([e.pixel[0] ?? 0, e.pixel[1] ?? 0]);
-      const fmt = (a: number[] | null | undefined) => (a ? a.map((x) => x.toFixed(2)).join(', ') : '—');
-      $<HTMLPreElement>('readout').textContent =
-        `original: ${fmt(v?.original)}\nenhanced: ${fmt(v?.enhanced)}`;
-    });
+    viewer.view?.setBandStyle(bandStyle());
+    showError(null);
   } catch (err) {
-    const e = err as { message?: string };
-    errorBox.textContent = `${errorCode(err) ?? 'ERROR'}: ${e.message ?? String(err)}`;
-    errorBox.hidden = false;
+    showError(`${errorCode(err) ?? 'ERROR'}: ${(err as Error).message}`);
   }
+}
+
+viewer.addEventListener('sr-image-cleared', () => {
+  showError(null);
+  $<HTMLParagraphElement>('stretch').textContent = '';
+});
+viewer.addEventListener('sr-error', (e) => showError(`${e.detail.code}: ${e.detail.message}`));
+viewer.addEventListener('sr-image-loaded', (e) => {
+  const info = e.detail.info as unknown as MapImageInfo;
+  $<HTMLParagraphElement>('stretch').textContent = `Display stretch: ${describeStretch(info.stretch)}`;
+  // a band choice the new file lacks keeps the default
+  if (styleFits(info.samples)) viewer.view?.setBandStyle(bandStyle());
+  viewer.view?.map.on('pointermove', (ev) => {
+    const v = viewer.view?.valuesAt([ev.pixel[0] ?? 0, ev.pixel[1] ?? 0]);
+    const fmt = (a: number[] | null | undefined) => (a ? a.map((x) => x.toFixed(2)).join(', ') : '—');
+    $<HTMLPreElement>('readout').textContent = `original: ${fmt(v?.original)}\nenhanced: ${fmt(v?.enhanced)}`;
+  });
+});
+
+function styleFits(samples: number): boolean {
+  const s = bandStyle();
+  const bands = s.kind === 'rgb' ? s.bands : s.kind === 'gray' ? [s.band] : [s.nir, s.red];
+  return bands.every((b) => Number.isInteger(b) && b >= 0 && b < samples);
 }
 
 $<HTMLInputElement>('file').addEventListener('change', (e) => {
   const f = (e.target as HTMLInputElement).files?.[0];
-  if (f) void open(f);
+  if (f) viewer.file = f;
 });
 $<HTMLButtonElement>('open-url').addEventListener('click', () => {
   const u = $<HTMLInputElement>('url').value.trim();
-  if (u) void open(new URL(u, location.href).href);
+  if (!u) return;
+  viewer.file = null;
+  viewer.src = new URL(u, location.href).href;
 });
-$<HTMLInputElement>('enhance').addEventListener('change', (e) =>
-  current?.setEnhance((e.target as HTMLInputElement).checked),
-);
-$<HTMLInputElement>('swipe').addEventListener('input', (e) =>
-  current?.setSwipe(Number((e.target as HTMLInputElement).value) / 100),
-);
-for (const id of ['mode', 'bands'])
-  $<HTMLElement>(id).addEventListener('change', () => {
-    try {
-      current?.setBandStyle(bandStyle());
-      errorBox.hidden = true;
-    } catch (err) {
-      errorBox.textContent = (err as Error).message;
-      errorBox.hidden = false;
-    }
-  });
-$<HTMLButtonElement>('zoom-in').addEventListener('click', () => {
-  if (!current) return;
-  const v = current.map.getView();
-  v.setResolution(current.placement.resolution / 2);
+$<HTMLInputElement>('enhance').addEventListener('change', (e) => {
+  viewer.enhance = (e.target as HTMLInputElement).checked;
 });
+$<HTMLInputElement>('allow-domain').addEventListener('change', (e) => {
+  viewer.allowDomainMismatch = (e.target as HTMLInputElement).checked;
+});
+$<HTMLInputElement>('swipe').addEventListener('input', (e) => {
+  viewer.swipe = Number((e.target as HTMLInputElement).value) / 100;
+});
+$<HTMLSelectElement>('mode').addEventListener('change', (e) => {
+  $<HTMLInputElement>('bands').value = MODE_BANDS[(e.target as HTMLSelectElement).value] ?? '1';
+  applyBands();
+});
+$<HTMLInputElement>('bands').addEventListener('change', applyBands);
+$<HTMLButtonElement>('zoom-in').addEventListener('click', () => viewer.zoomPastNative());
 
-void open(new URL(SAMPLE, location.href).href);
+viewer.enhance = $<HTMLInputElement>('enhance').checked;
+viewer.src = new URL(SAMPLE, location.href).href;

@@ -6,14 +6,18 @@
  * `DICOMWEB_PROXY=http://127.0.0.1:8042/dicom-web`: also forwards /dicomweb/… to that DICOMweb root,
  * so a PACS without CORS headers (Orthanc 1.10) is same-origin for the pages (dicomweb/README.md).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Middleware } from '@web/dev-server-core';
-import { startRepoServer, STRICT_CSP } from '../scripts/repo-server.ts';
+import { ROOT, startRepoServer, STRICT_CSP } from '../scripts/repo-server.ts';
 
 /** Forwards `/dicomweb/…` (method, query, body, Accept/Content-Type/Authorization) to `target`. */
 function dicomwebProxy(target: string): Middleware {
   const root = target.replace(/\/+$/, '');
   return async (ctx, next) => {
     if (ctx.path !== '/dicomweb' && !ctx.path.startsWith('/dicomweb/')) return next();
+    // the repository's own dicomweb/ folder (the client's modules the pages import) is served as files
+    if (ctx.path !== '/dicomweb/' && existsSync(join(ROOT, decodeURIComponent(ctx.path)))) return next();
     const chunks: Buffer[] = [];
     for await (const c of ctx.req) chunks.push(c as Buffer);
     const headers: Record<string, string> = {};

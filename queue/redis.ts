@@ -4,8 +4,12 @@
  * through so a password never reaches logs, status output or reports.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { QueueError } from './errors.ts';
+
+/** A PEM file of the CA(s) that rediss:// servers are checked against (default: the system's CAs). */
+export const REDIS_CA_ENV = 'TILESR_REDIS_CA_FILE';
 
 /** Where a URL comes from when `--redis` is not given (keeps passwords out of process listings). */
 export const REDIS_URL_ENV = 'TILESR_REDIS_URL';
@@ -32,17 +36,19 @@ export function redisOptions(url: string, forever = false): RedisOptions {
     : passwordFile
       ? readFileSync(passwordFile, 'utf8').trim()
       : undefined;
-  const ca = process.env.TILESR_REDIS_CA_FILE;
+  const ca = process.env[REDIS_CA_ENV];
+  const host = u.hostname.replace(/^\[|\]$/g, '');
   return {
-    host: u.hostname.replace(/^\[|\]$/g, ''),
+    host,
     port: u.port ? Number(u.port) : 6379,
     username: u.username ? decodeURIComponent(u.username) : undefined,
     password,
     db,
-    // rediss://: TLS with the system CAs, or the CA file operators point us to
+    // rediss://: TLS with the system CAs, or the CA file operators point us to (instead of them);
+    // the certificate must name the host (an IP: a SAN IP entry); SNI is sent for names only (RFC 6066)
     tls:
       u.protocol === 'rediss:'
-        ? { servername: u.hostname, ...(ca ? { ca: readFileSync(ca) } : {}) }
+        ? { ...(isIP(host) ? {} : { servername: host }), ...(ca ? { ca: readFileSync(ca) } : {}) }
         : undefined,
     maxRetriesPerRequest: null,
     retryStrategy: (times) => (!forever && times > 20 ? null : Math.min(times * 200, forever ? 5000 : 2000)),

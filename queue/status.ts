@@ -1,8 +1,14 @@
 /** A batch's progress read back from BullMQ (job states, attempts, typed failure reasons). */
-import { Job, Queue } from 'bullmq';
+import { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueError } from './errors.ts';
-import { batchInfoKey, batchJobsKey } from './jobs.ts';
+import {
+  batchInfoKey,
+  batchJobsKey,
+  jobOptions,
+  type ValidateMergeData,
+  type ValidatePartData,
+} from './jobs.ts';
 
 /** One job that failed for good. */
 export interface Failure {
@@ -117,12 +123,19 @@ export async function waitBatch(
   }
 }
 
-/** Puts the batch's failed jobs back in the queue (attempts start over); returns how many. */
+/**
+ * Puts the batch's failed jobs back in the queue (attempts start over); returns how many. A validate
+ * batch whose merge already ran gets a new merge over the retried parts (the report is rewritten).
+ */
 export async function retryFailed(redis: Redis, queue: string, batch: string): Promise<number> {
-  const { ids } = await jobsOf(redis, queue, batch);
+  const { kind, ids } = await jobsOf(redis, queue, batch);
   const q = new Queue(queue, { connection: redis });
   let n = 0;
   try {
+    if (kind === 'validate') {
+      const again = await remerge(redis, q, ids);
+      if (again !== undefined) return again;
+    }
     for (const id of ids) {
       if ((await q.getJobState(id)) !== 'failed') continue;
       await (await Job.fromId(q, id))?.retry('failed');
@@ -132,4 +145,44 @@ export async function retryFailed(redis: Redis, queue: string, batch: string): P
     await q.close();
   }
   return n;
+}
+
+/**
+ * The failed parts of a validate batch whose merge finished (completed or failed): they and the merge
+ * are removed and added again as a flow with the same ids and data, so the merge runs once the parts
+ * are done (it reads the untouched parts' results from their jobs). Undefined: nothing of that kind.
+ */
+async function remerge(redis: Redis, q: Queue, ids: string[]): Promise<number | undefined> {
+  const mergeId = ids[ids.length - 1] as string;
+  const merge = await Job.fromId<ValidateMergeData>(q, mergeId);
+  const mergeState = await q.getJobState(mergeId);
+  if (!merge || (mergeState !== 'completed' && mergeState !== 'failed')) return undefined;
+  const parts: Job<ValidatePartData>[] = [];
+  for (const id of ids.slice(0, -1))
+    if ((await q.getJobState(id)) === 'failed') {
+      const job = await Job.fromId<ValidatePartData>(q, id);
+      if (job) parts.push(job);
+    }
+  if (parts.length === 0) return undefined;
+  const attempts = merge.opts.attempts ?? 1;
+  for (const p of parts) await p.remove();
+  await merge.remove({ removeChildren: false });
+  const flow = new FlowProducer({ connection: redis });
+  try {
+    await flow.add({
+      name: 'validate-merge',
+      queueName: q.name,
+      data: merge.data,
+      opts: { ...jobOptions(attempts), jobId: mergeId },
+      children: parts.map((p) => ({
+        name: 'validate-part',
+        queueName: q.name,
+        data: p.data,
+        opts: { ...jobOptions(attempts), jobId: String(p.id), ignoreDependencyOnFailure: true },
+      })),
+    });
+  } finally {
+    await flow.close();
+  }
+  return parts.length + 1;
 }

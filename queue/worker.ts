@@ -8,10 +8,11 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { WaitingError, Worker, type Job } from 'bullmq';
+import { Job, Queue, WaitingError, Worker } from 'bullmq';
 import { errorCode, isAborted } from '../core/errors.ts';
 import { TILESR_VERSION } from '../plugin/pipeline/provenance.ts';
 import { removeLeftovers, sha256Json, sha256Of, upToDate, writeJsonAtomic, writeSidecar } from './files.ts';
+import { jobId } from './jobs.ts';
 import type {
   EnhanceJobData,
   SeriesJobData,
@@ -22,6 +23,8 @@ import type {
 } from './jobs.ts';
 import { redact, redisOptions } from './redis.ts';
 import { derivedItem } from './stac.ts';
+import { derivedTag } from './pacs.ts';
+import { parseSeriesUrl } from '../dicomweb/url.ts';
 
 /** One file's measurement: rows for Redis, figures (pixels) kept on disk for the merge. */
 export interface MeasuredPart {
@@ -35,13 +38,17 @@ export interface WorkerEngines {
   modelSha256(o: EnhanceOptions): string;
   /** Enhances `src` into `out` like `tilesr enhance` (temp name + rename); returns the model's scale. */
   enhance(src: string, out: string, o: EnhanceOptions, signal: AbortSignal): Promise<{ scale: number }>;
-  /** Enhances a DICOMweb series into one derived series: files in `sink.outDir` or STOW-RS to `sink.stowRoot`. */
+  /**
+   * Enhances a DICOMweb series into one derived series: files in `sink.outDir` or STOW-RS to
+   * `sink.stowRoot`, its SeriesDescription ending with `sink.tag`; skipped (nothing stored, `series`
+   * the existing one) when the PACS already holds a complete series with that tag (queue/pacs.ts).
+   */
   enhanceSeries(
     url: string,
-    sink: { outDir?: string; stowRoot?: string },
+    sink: { outDir?: string; stowRoot?: string; tag?: string },
     o: EnhanceOptions,
     signal: AbortSignal,
-  ): Promise<{ series: string; stored: number }>;
+  ): Promise<{ series: string; stored: number; skipped?: boolean }>;
   /** Measures one file of a validate batch. */
   measure(d: ValidatePartData): Promise<MeasuredPart>;
   /** Writes the batch's report from the parts in input order (`failed`: the job's typed reason). */
@@ -106,8 +113,10 @@ async function runEnhance(d: EnhanceJobData, e: WorkerEngines, signal: AbortSign
 
 async function runSeries(d: SeriesJobData, e: WorkerEngines, signal: AbortSignal) {
   if (d.stow !== undefined) {
-    const r = await e.enhanceSeries(d.source.src, { stowRoot: d.stow }, d.options, signal);
-    return { ...r, skipped: false };
+    // the PACS is the only record: the derived series carries the key, found again by QIDO-RS
+    const tag = derivedTag(parseSeriesUrl(d.source.src), e.modelSha256(d.options), d.options);
+    const r = await e.enhanceSeries(d.source.src, { stowRoot: d.stow, tag }, d.options, signal);
+    return { ...r, skipped: r.skipped === true };
   }
   const out = d.out as string;
   // DICOM UIDs name immutable content: the series URL stands for the source's bytes
@@ -147,6 +156,21 @@ async function runMerge(job: Job<ValidateMergeData>, e: WorkerEngines, url: stri
     const index = Number(key.slice(key.lastIndexOf('-') + 1));
     failed.set(index, redact(reason, url));
   }
+  // a merge re-run by retry-failed has only the retried parts as children: the others' results are
+  // still on their jobs (kept a week, as the batch)
+  const missing = d.files.map((_, i) => i).filter((i) => !byIndex.has(i) && !failed.has(i));
+  if (missing.length > 0) {
+    const q = new Queue(job.queueName, { connection: redisOptions(url) });
+    try {
+      for (const i of missing) {
+        const part = await Job.fromId<ValidatePartData, ValidatePartResult>(q, jobId(d.batch, i));
+        if (part?.returnvalue) byIndex.set(i, part.returnvalue.part);
+        else if (part?.failedReason) failed.set(i, redact(part.failedReason, url));
+      }
+    } finally {
+      await q.close();
+    }
+  }
   const figureFiles = d.figures ? new Set(await readdir(d.figures).catch(() => [] as string[])) : new Set();
   const parts: Array<MeasuredPart | { failed: string }> = [];
   for (let i = 0; i < d.files.length; i++) {
@@ -161,7 +185,9 @@ async function runMerge(job: Job<ValidateMergeData>, e: WorkerEngines, url: stri
     parts.push({ part: byIndex.get(i), figures });
   }
   await e.merge(d, parts);
-  if (d.figures) await rm(d.figures, { recursive: true, force: true });
+  // figures stay while a part failed: a retry-failed merge needs the other parts' figures again
+  if (d.figures && parts.every((p) => !('failed' in p)))
+    await rm(d.figures, { recursive: true, force: true });
   return { out: d.out.json };
 }
 

@@ -13,6 +13,7 @@ import { getModel, loadExternalModel, type ModelEntry } from '../../models/regis
 import { enhanceRaster } from '../../plugin/pipeline/enhance.ts';
 import { growRect, haloFor } from '../../plugin/pipeline/tile.ts';
 import { wholeImageRanges } from '../../plugin/pipeline/stream.ts';
+import { assertDomain } from '../../plugin/pipeline/domain.ts';
 import type { Provenance } from '../../plugin/pipeline/provenance.ts';
 import { formatForPath, getWriter, type ExportSigner, type ExportWriter } from '../../plugin/export/index.ts';
 import type { DerivedSeries } from '../../plugin/export/types.ts';
@@ -100,6 +101,7 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
       'sign-cert': { type: 'string' },
       'sign-key': { type: 'string' },
       'in-memory': { type: 'boolean', default: false },
+      'allow-domain-mismatch': { type: 'boolean', default: false },
     },
     1,
   );
@@ -124,7 +126,19 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
   const onSigint = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
-    const opts = { entry, writer, frame, band, window, tile, backend, signer, signal: controller.signal };
+    const allowDomainMismatch = values['allow-domain-mismatch'];
+    const opts = {
+      entry,
+      writer,
+      frame,
+      band,
+      window,
+      tile,
+      backend,
+      signer,
+      allowDomainMismatch,
+      signal: controller.signal,
+    };
     const inMemory = values['in-memory'];
     const done = await enhanceFile(path, out, { ...opts, burnIn: values['burn-in'], inMemory });
     for (const note of done.notes) process.stderr.write(`note: ${note}\n`);
@@ -155,6 +169,8 @@ export interface EnhanceFileOptions {
   signer?: ExportSigner;
   /** A .tif in one piece instead of streamed. */
   inMemory?: boolean;
+  /** Run a model of another domain than the file's (--allow-domain-mismatch); provenance records it. */
+  allowDomainMismatch?: boolean;
   /** An open session reused across files (a batch worker); the caller keeps ownership. */
   session?: InferenceSession;
   /** DICOM: the derived series shared by every instance of one enhanced series (cli/enhance-series.ts). */
@@ -177,13 +193,16 @@ export interface EnhancedFile {
  * name and renamed.
  */
 export async function enhanceFile(path: string, out: string, o: EnhanceFileOptions): Promise<EnhancedFile> {
-  const { entry, writer, frame, band, window, tile, backend, signer, session, signal } = o;
+  const { entry, writer, frame, band, window, tile, backend, signer, session, signal, allowDomainMismatch } =
+    o;
   const source = await openRaster(path);
   const progress = progressReporter(process.stderr);
   try {
     const { info } = source;
     // e.g. a DICOM export of a GeoTIFF: refused before any inference
     writer.check(info);
+    // e.g. a CT with satellite-x2: refused before any inference unless --allow-domain-mismatch
+    assertDomain(info, entry, { allowMismatch: allowDomainMismatch });
     const region: PixelWindow = checkWindow(window, info);
     const onProgress = (p: { done: number; total: number; backend: string }) =>
       progress.update(p.done, p.total, p.backend);
@@ -206,6 +225,7 @@ export async function enhanceFile(path: string, out: string, o: EnhanceFileOptio
         tile,
         backend,
         session,
+        allowDomainMismatch,
       };
       done = await streamGeotiffExport(
         source,
@@ -230,6 +250,7 @@ export async function enhanceFile(path: string, out: string, o: EnhanceFileOptio
         backend,
         session,
         ranges,
+        allowDomainMismatch,
         signal,
         onProgress,
         onFallback,

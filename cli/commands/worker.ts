@@ -18,7 +18,9 @@ import { readFile } from 'node:fs/promises';
 import { parseSeriesUrl } from '../../dicomweb/url.ts';
 import { newUid } from '../../plugin/export/dicom-values.ts';
 import { dicomwebHeaders, TOKEN_ENV } from '../dicomweb-options.ts';
-import { enhanceSeries, type SeriesReport } from '../enhance-series.ts';
+import { createClient } from '../../dicomweb/client.ts';
+import { findDerived } from '../../queue/pacs.ts';
+import { enhanceSeries, listSeries, type SeriesReport } from '../enhance-series.ts';
 import { enhanceFile, writerFor } from './enhance.ts';
 import { openValidation, writeReports, type ValidationPart, type ValidationRun } from './validate.ts';
 
@@ -82,7 +84,17 @@ function engines(backend: BackendPreference, threads: number | undefined): Worke
     async enhanceSeries(url, sink, o, signal) {
       const entry = getModel(o.model, o.variant);
       const session = await sessions.get(`${o.model}|${o.variant}`);
-      const { study, series } = parseSeriesUrl(url);
+      const { study, series, root } = parseSeriesUrl(url);
+      // the token comes from this worker's environment or secret file, never from the job
+      const headers = dicomwebHeaders(undefined, { [TOKEN_ENV]: await workerToken() });
+      if (sink.stowRoot !== undefined && sink.tag !== undefined) {
+        // a rerun: the PACS already holds the complete derived series (one instance per source frame)
+        const { instances } = await listSeries(createClient({ root, headers }), study, series, signal);
+        const expected = instances.reduce((n, i) => n + i.frames, 0);
+        const sinkClient = createClient({ root: sink.stowRoot, headers });
+        const found = await findDerived(sinkClient, study, sink.tag, expected, signal);
+        if (found !== undefined) return { series: found, stored: 0, skipped: true };
+      }
       const report: SeriesReport = {
         study,
         sourceSeries: series,
@@ -91,10 +103,24 @@ function engines(backend: BackendPreference, threads: number | undefined): Worke
         stored: [],
         sink: sink.stowRoot === undefined ? 'files' : 'stow',
       };
-      // the token comes from this worker's environment or secret file, never from the job
-      const headers = dicomwebHeaders(undefined, { [TOKEN_ENV]: await workerToken() });
       const { tile, burnIn } = o;
-      await enhanceSeries({ url, headers, ...sink, entry, tile, backend, burnIn, session, signal }, report);
+      const { outDir, stowRoot, tag } = sink;
+      await enhanceSeries(
+        {
+          url,
+          headers,
+          outDir,
+          stowRoot,
+          seriesDescriptionSuffix: tag,
+          entry,
+          tile,
+          backend,
+          burnIn,
+          session,
+          signal,
+        },
+        report,
+      );
       return { series: report.series, stored: report.stored.length };
     },
     async measure(d: ValidatePartData): Promise<MeasuredPart> {

@@ -147,7 +147,10 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
   ds.SeriesNumber = String(
     input.series?.number ?? Math.min(2 ** 31 - 1, (nums(source.SeriesNumber)[0] ?? 0) + 1000),
   );
-  ds.SeriesDescription = fit(`AI-enhanced x${p.scale} ${String(source.SeriesDescription ?? '')}`.trim(), 64);
+  const suffix = input.series?.descriptionSuffix ? ` ${input.series.descriptionSuffix}` : '';
+  ds.SeriesDescription =
+    fit(`AI-enhanced x${p.scale} ${String(source.SeriesDescription ?? '')}`.trim(), 64 - suffix.length) +
+    suffix;
   ds.SeriesDate = t.date;
   ds.SeriesTime = t.time;
   ds.ContentDate = t.date;

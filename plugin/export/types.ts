@@ -31,6 +31,8 @@ export interface ExportRequest {
 export interface DerivedSeries {
   uid: string;
   number?: number;
+  /** Appended to SeriesDescription and kept whole when it is cut to 64 (the batch queue's idempotency tag, which QIDO-RS returns). */
+  descriptionSuffix?: string;
 }
 
 /** PEM certificate chain (leaf first) and PKCS#8 private key (ECDSA P-256) used to sign C2PA manifests. */

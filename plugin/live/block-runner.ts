@@ -4,6 +4,7 @@
  * overview-backed image, as native windows read on demand with the overview's ranges.
  */
 import { getModel } from '../../models/registry.ts';
+import { assertDomain } from '../pipeline/domain.ts';
 import { deviceTileLimits } from '../pipeline/enhance.ts';
 import { haloFor } from '../pipeline/tile.ts';
 import { TileService, type ServedBlock, type ServiceImage } from '../pipeline/tile-service.ts';
@@ -33,12 +34,23 @@ export class BlockRunner {
     signal: AbortSignal,
   ): Promise<ServedBlock> {
     const service = this.serviceFor(shared, config);
-    const served = await service.enhance(this.serviceImage(block.image), block.rect, {
+    const image = {
+      ...this.serviceImage(block.image),
+      format: block.image.raster.info.format,
+      allowDomainMismatch: config.allowDomainMismatch,
+    };
+    const served = await service.enhance(image, block.rect, {
       priority: block.priority,
       signal,
       cells,
     });
     return served as ServedBlock; // defined: skipEmpty is not asked for
+  }
+
+  /** Throws DOMAIN_MISMATCH when the model's domain is not the image's and the config does not allow it. */
+  checkDomain(image: LiveImage, config: LiveEnhanceConfig): void {
+    const entry = getModel(config.modelId, config.variant);
+    assertDomain(image.raster.info, entry, { allowMismatch: config.allowDomainMismatch });
   }
 
   /** Block side in whole cells: config.blockSize shrunk to the device's limits (WebGPU buffers). */

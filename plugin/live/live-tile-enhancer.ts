@@ -50,10 +50,8 @@ import type {
 export type * from './types.ts';
 export type { NeighbourLoader } from './neighbours.ts';
 export { DEFAULT_LIVE_CONFIG, type LiveEngineDeps } from './config.ts';
-
 /** The message of any thrown value (worker errors arrive as plain objects). */
 const messageOf = (e: unknown): string => (e as { message?: string } | undefined)?.message ?? String(e);
-
 interface Job {
   key: string;
   controller: AbortController;
@@ -275,11 +273,13 @@ export class LiveTileEnhancer {
     let shared: SharedSession;
     let b: number;
     try {
+      this.runner.checkDomain(image, c);
       shared = await this.deps.session(c.modelId, c.variant, c.backend);
       b = await this.runner.blockCells(shared, c);
     } catch (e) {
       this.live.delete(job);
       this.callbacks.error({ code: errorCode(e) ?? 'SESSION_FAILED', message: messageOf(e) });
+      if (this.job === job) this.setStatus('error');
       return;
     }
     if (this.job !== job) {
@@ -432,6 +432,7 @@ export class LiveTileEnhancer {
       tileSize: c.tileSize,
       spacing: this.enhancedSpacing as PixelSpacing,
       consistencyThresholdDb: c.consistencyThresholdDb,
+      format: image.raster.info.format,
       ...(n
         ? {
             source: {

@@ -2,6 +2,7 @@
  * The provenance of what a viewer shows enhanced (ViewerProvenance), for every adapter: the pipeline's
  * one builder (modelProvenance) plus the live tiles, their region and the enhanced pixel spacing.
  */
+import type { ImageInfo } from '../../formats/raster.ts';
 import type { FallbackRecord } from '../../models/backend/types.ts';
 import type { NormRange } from '../../models/normalize.ts';
 import type { ModelEntry } from '../../models/registry.ts';
@@ -25,6 +26,8 @@ export interface ViewerProvenanceParts {
   spacing: PixelSpacing;
   consistencyThresholdDb: number;
   source?: ViewerProvenance['source'];
+  /** The image's format (a model of another domain, allowed by override, is recorded). */
+  format?: ImageInfo['format'];
 }
 
 /** The one ViewerProvenance builder (plugin/live's engine and the OpenLayers loader). */
@@ -37,6 +40,7 @@ export function viewerProvenance(entry: ModelEntry, p: ViewerProvenanceParts): V
       rangeSource: 'provided',
       backends: p.tiles.map((t) => t.backend),
       fallbacks: p.fallbacks,
+      format: p.format,
     }),
     imageId: p.imageId,
     frame: p.frame,

@@ -80,6 +80,8 @@ export interface LiveEnhanceConfig {
   reveal?: 'progressive' | 'complete';
   /** Corner of the enhanced area the mark sits in (default bottom-right). */
   markCorner?: MarkCorner;
+  /** Run a model of another domain than the image's (plugin/pipeline/domain.ts); provenance records it. */
+  allowDomainMismatch?: boolean;
 }
 
 /** One enhanced cell, as events and tests see it. */
@@ -135,9 +137,10 @@ export interface LiveEnhanceCallbacks {
 /**
  * Where live enhancement stands: 'off'; 'zoom-in' (on, but the view is not zoomed in enough);
  * 'enhancing' (tiles of the current view queued or running); 'done' (every visible tile shown);
- * 'cancelled' (cancel() stopped the current view's tiles; a new view or setting resumes).
+ * 'cancelled' (cancel() stopped the current view's tiles; a new view or setting resumes);
+ * 'error' (the view's work was refused or failed, `error` said why; a new view or setting retries).
  */
-export type EnhanceStatus = 'off' | 'zoom-in' | 'enhancing' | 'done' | 'cancelled';
+export type EnhanceStatus = 'off' | 'zoom-in' | 'enhancing' | 'done' | 'cancelled' | 'error';
 
 /** Counters for diagnostics and tests. */
 export interface LiveEnhanceStats {

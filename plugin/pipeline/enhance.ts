@@ -26,6 +26,7 @@ import { assemble } from './assemble.ts';
 import { excessPlane, RANGE_RULE } from './range.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
+import { assertDomain } from './domain.ts';
 import { modelProvenance, scaledSpacing, type Provenance } from './provenance.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
 import { Stitcher } from './stitch.ts';
@@ -71,6 +72,8 @@ export interface EnhanceOptions {
   cache?: TileCache;
   /** Identifies the image for the cache and for joining identical tiles across requests. */
   imageId?: string;
+  /** Run a model of another domain than the image's (domain.ts); provenance records it. */
+  allowDomainMismatch?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: EnhanceProgress) => void;
   onFallback?: (r: FallbackRecord) => void;
@@ -122,6 +125,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
   const { signal } = options;
   throwIfAborted(signal);
   const entry = getModel(options.modelId, options.variant);
+  assertDomain(raster.info, entry, { allowMismatch: options.allowDomainMismatch });
   if (options.frame !== undefined && options.frame !== raster.frame)
     throw new PipelineError('INVALID_REQUEST', `raster holds frame ${raster.frame}, not ${options.frame}`);
   const bands = options.band === undefined ? [...Array(raster.samples).keys()] : [options.band];
@@ -242,6 +246,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
         rangeSource: bands.map((band) => (options.ranges?.[band] ? 'provided' : 'raster')),
         backends: tileBackends.flat(),
         fallbacks,
+        format: raster.info.format,
       }),
       tileBackends,
       rangeRule: RANGE_RULE,

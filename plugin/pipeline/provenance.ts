@@ -1,8 +1,9 @@
 /** What an enhanced result carries about how it was made, and the spacing of the SR grid. */
 import type { BackendId, FallbackRecord } from '../../models/backend/types.ts';
-import type { PixelWindow, Spacing } from '../../formats/raster.ts';
+import type { ImageInfo, PixelWindow, Spacing } from '../../formats/raster.ts';
 import type { NormRange } from '../../models/normalize.ts';
 import type { ModelEntry } from '../../models/registry.ts';
+import { domainMismatch, type DomainOverride } from './domain.ts';
 
 /** tilesr's version, recorded in provenance (a test keeps it equal to package.json). */
 export const TILESR_VERSION = '0.1.0';
@@ -58,6 +59,8 @@ export interface ModelProvenance {
   backends: Partial<Record<BackendId | 'cache', number>>;
   fallbacks: FallbackRecord[];
   normalization: BandNormalization[];
+  /** Set when the model ran on an image of another domain: the user overrode the domain check. */
+  domainOverride?: DomainOverride;
   tilesrVersion: string;
   createdAt: string;
 }
@@ -84,13 +87,16 @@ export interface ProvenanceParts {
   /** The backend of every tile (or band run) that made the pixels; counted per backend. */
   backends: Iterable<BackendId | 'cache'>;
   fallbacks?: readonly FallbackRecord[];
+  /** The image's format: a model of another domain (allowed by override) is recorded as such. */
+  format?: ImageInfo['format'];
 }
 
 /** THE provenance builder: the fields every record shares, from the model entry and the run. */
 export function modelProvenance(
-  entry: Pick<ModelEntry, 'id' | 'variant' | 'key' | 'sha256' | 'perceptual' | 'scale' | 'card'>,
+  entry: Pick<ModelEntry, 'id' | 'variant' | 'key' | 'sha256' | 'perceptual' | 'scale' | 'card' | 'domain'>,
   parts: ProvenanceParts,
 ): ModelProvenance {
+  const override = parts.format && domainMismatch(parts.format, entry);
   const backends: ModelProvenance['backends'] = {};
   for (const b of parts.backends) backends[b] = (backends[b] ?? 0) + 1;
   return {
@@ -111,6 +117,7 @@ export function modelProvenance(
         : parts.rangeSource;
       return { band, lo, hi, constant, count, source, ...(outside !== undefined ? { outside } : {}) };
     }),
+    ...(override ? { domainOverride: override } : {}),
     tilesrVersion: TILESR_VERSION,
     createdAt: new Date().toISOString(),
   };

@@ -13,6 +13,7 @@ import { createSession } from '../../models/backend/select.ts';
 import type { BackendId, FallbackRecord, InferenceSession } from '../../models/backend/types.ts';
 import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
+import { assertDomain } from './domain.ts';
 import { toModalityValues, type PixelWindow, type RasterSource, type Spacing } from '../../formats/raster.ts';
 import { deviceTileLimits, enhanceRaster, type EnhanceOptions, type EnhanceProgress } from './enhance.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
@@ -45,7 +46,16 @@ export async function wholeImageRanges(
 /** Options of enhanceInBlocks: enhanceRaster's, less what a block cannot differ in. */
 export interface StreamEnhanceOptions extends Pick<
   EnhanceOptions,
-  'modelId' | 'variant' | 'band' | 'tile' | 'limits' | 'halo' | 'backend' | 'nodeThreads' | 'session'
+  | 'modelId'
+  | 'variant'
+  | 'band'
+  | 'tile'
+  | 'limits'
+  | 'halo'
+  | 'backend'
+  | 'nodeThreads'
+  | 'session'
+  | 'allowDomainMismatch'
 > {
   frame?: number;
   /** LR region in full-image pixels (default: the whole image). */
@@ -105,6 +115,8 @@ export async function enhanceInBlocks(
   const outer = options.signal;
   throwIfAborted(outer);
   const entry = getModel(options.modelId, options.variant);
+  // refused before any read or inference (each block's enhanceRaster checks it again)
+  assertDomain(info, entry, { allowMismatch: options.allowDomainMismatch });
   const frame = options.frame ?? 0;
   const region = options.window ?? { x: 0, y: 0, width: info.width, height: info.height };
   const bands = options.band === undefined ? [...Array(info.samples).keys()] : [options.band];
@@ -182,6 +194,7 @@ export async function enhanceInBlocks(
         halo,
         session,
         ranges,
+        allowDomainMismatch: options.allowDomainMismatch,
         signal: inner.signal,
         onProgress: (p) => {
           doneBy[r] = p.done;

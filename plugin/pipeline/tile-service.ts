@@ -9,7 +9,9 @@ import type { BackendId, InferenceSession } from '../../models/backend/types.ts'
 import type { Variant } from '../../models/card.ts';
 import type { NormRange } from '../../models/normalize.ts';
 import { getModel, type ModelEntry } from '../../models/registry.ts';
+import type { ImageInfo } from '../../formats/raster.ts';
 import type { TileCache } from './cache.ts';
+import { assertDomain } from './domain.ts';
 import { PipelineError } from './errors.ts';
 import type { Priority, TileScheduler } from './scheduler.ts';
 import { tileConsistencyPsnr } from './tile-check.ts';
@@ -31,6 +33,10 @@ export interface ServiceImage {
   values?: ArrayLike<number>;
   /** Otherwise: the real-unit values of a window, all bands, [height, width, samples]. */
   readWindow?(rect: Rect, signal?: AbortSignal): Promise<ArrayLike<number>>;
+  /** The file's format: every block is refused (DOMAIN_MISMATCH) when the model's domain differs... */
+  format?: ImageInfo['format'];
+  /** ...unless the user explicitly allowed it (domain.ts). */
+  allowDomainMismatch?: boolean;
 }
 
 /** The model a service runs and where its work is queued and cached. */
@@ -161,6 +167,8 @@ export class TileService {
   ): Promise<ServedBlock | undefined> {
     const t0 = performance.now();
     const { signal } = request;
+    if (image.format)
+      assertDomain({ format: image.format }, this.entry, { allowMismatch: image.allowDomainMismatch });
     // the values around the block (whole image, or the window read) and where they start
     let around: { values: ArrayLike<number>; x: number; y: number; width: number };
     let enhancer: TileEnhancer;

@@ -51,6 +51,11 @@ export abstract class LiveViewerElement extends LitElement {
    * 'bottom-left', 'top-right', 'top-left'. The mark can move, never go.
    */
   @property({ attribute: 'mark-corner' }) markCorner: MarkCorner = 'bottom-right';
+  /**
+   * Run a model of another domain than the image's (DICOM: medical, GeoTIFF: satellite); without it
+   * such a model is refused with `sr-error` DOMAIN_MISMATCH. Provenance records the override.
+   */
+  @property({ type: Boolean, attribute: 'allow-domain-mismatch' }) allowDomainMismatch = false;
 
   /** Facts about the image shown (undefined before the first one). */
   @state() info: ViewerImageInfo | undefined;
@@ -115,6 +120,7 @@ export abstract class LiveViewerElement extends LitElement {
       reveal: this.reveal === 'complete' ? 'complete' : 'progressive',
       // an unknown attribute value keeps the default corner rather than hiding the mark
       markCorner: MARK_CORNERS.includes(this.markCorner) ? this.markCorner : 'bottom-right',
+      allowDomainMismatch: this.allowDomainMismatch,
     };
   }
 }

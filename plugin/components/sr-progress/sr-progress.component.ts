@@ -35,6 +35,7 @@ const STATUS_TEXT: Record<string, string> = {
   done: 'done',
   cancelled: 'cancelled',
   incomplete: 'stopped before every tile was done',
+  error: 'not enhanced: see the error',
 };
 
 /** Display name of a backend id. */

@@ -1,7 +1,8 @@
 /**
  * <sr-stack-viewer>: a Cornerstone3D StackViewport showing a series (`srcs`: DICOM/GeoTIFF URLs
  * through our `tilesr:` loader, or `imageIds` the host's Cornerstone3D loaders serve) with slice
- * navigation (wheel, PageUp/PageDown, arrows, Home/End), zoom and pan; with `enhance`, live
+ * navigation (wheel, PageUp/PageDown, arrows, Home/End), zoom and pan; a user's series from files
+ * or a folder (`openFiles`) or from DICOMweb (`openDicomWeb`, `dicomweb-root`/`study-uid`/`series-uid`); with `enhance`, live
  * super-resolution of the visible region while zoomed in, the next/previous slices prefetched.
  * It dispatches <sr-viewer>'s events (sr-viewer.events.ts), so <sr-enhance-control>,
  * <sr-progress> and <sr-provenance> bind to it the same way. Enhanced pixels always carry the mark
@@ -10,7 +11,20 @@
 import { html, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { Cs3dLiveEnhancement } from '../../viewer/cornerstone3d/live.ts';
-import { getStackImage, imageIdForUrl, type StackImage } from '../../viewer/cornerstone3d/loader.ts';
+import {
+  forgetStackImages,
+  getStackImage,
+  imageIdForUrl,
+  StackLoaderError,
+  type StackImage,
+} from '../../viewer/cornerstone3d/loader.ts';
+import {
+  openDicomWebSeries,
+  openSeriesFiles,
+  type DicomWebSeriesSource,
+  type OpenedFiles,
+  type StackSeries,
+} from '../../viewer/cornerstone3d/series.ts';
 import {
   createStackViewport,
   initCornerstone3D,
@@ -21,6 +35,21 @@ import type { ViewerImageInfo } from '../../viewer/cornerstone/open-controller.t
 import { LiveViewerElement } from '../shared/live-viewer.ts';
 import { srStackViewerStyles } from './sr-stack-viewer.styles.ts';
 import { errorCode } from '../../../core/errors.ts';
+
+/** The properties whose change reconfigures the live engine. */
+const LIVE_PROPS = [
+  'enhance',
+  'model',
+  'variant',
+  'backend',
+  'anyZoom',
+  'tileSize',
+  'prefetch',
+  'consistencyThreshold',
+  'reveal',
+  'markCorner',
+  'allowDomainMismatch',
+] as const;
 
 /** What a shown slice reports in `sr-image-loaded` (the same shape <sr-viewer> reports). */
 function infoOf(img: StackImage): ViewerImageInfo {
@@ -65,6 +94,19 @@ export class SrStackViewer extends LiveViewerElement {
   @property({ attribute: false }) imageIds: string[] = [];
   /** Cornerstone3D CPU rendering instead of WebGL when the series is first shown (a page-wide setting). */
   @property({ type: Boolean }) cpu = false;
+  /** DICOMweb root; with `studyUid` and `seriesUid`, the series is listed and loaded from it. */
+  @property({ attribute: 'dicomweb-root' }) dicomwebRoot = '';
+  /** Study Instance UID of the DICOMweb series. */
+  @property({ attribute: 'study-uid' }) studyUid = '';
+  /** Series Instance UID of the DICOMweb series. */
+  @property({ attribute: 'series-uid' }) seriesUid = '';
+  /** Headers sent with every DICOMweb request (e.g. Authorization); set before the UIDs. */
+  @property({ attribute: false }) dicomwebHeaders: Record<string, string> = {};
+
+  /** The series of the latest `openFiles` / DICOMweb opening (the shown one is `seriesIndex`). */
+  @state() series: StackSeries[] = [];
+  /** Index in `series` of the series shown (-1: `srcs`/`imageIds` set directly). */
+  @state() seriesIndex = -1;
 
   /** Index of the shown slice. */
   @state() index = 0;
@@ -78,6 +120,8 @@ export class SrStackViewer extends LiveViewerElement {
   /** Its live enhancement (adapter + engine), once the first slice is shown. */
   live: Cs3dLiveEnhancement | undefined;
   private loading: Promise<void> | undefined;
+  /** The latest openFiles / DICOMweb opening (ready() waits for it). */
+  private opened: Promise<unknown> | undefined;
   private resizeObserver: ResizeObserver | undefined;
   private drag: { x: number; y: number; id: number } | undefined;
   private unlisten: (() => void) | undefined;
@@ -128,16 +172,116 @@ export class SrStackViewer extends LiveViewerElement {
 
   override render() {
     return html`<div class="viewport" part="viewport"></div>
-      ${this.count > 0 ? html`<div class="slice">${this.index + 1} / ${this.count}</div>` : ''}`;
+      ${this.count > 0 ? html`<div class="slice">${this.index + 1} / ${this.count}</div>` : ''}
+      ${
+        this.series.length > 1
+          ? html`<select
+              class="series"
+              part="series"
+              aria-label="Series"
+              @change=${(e: Event) => void this.showSeries((e.target as HTMLSelectElement).selectedIndex)}
+            >
+              ${this.series.map(
+                (s, i) =>
+                  html`<option ?selected=${i === this.seriesIndex}>
+                    ${s.modality || '?'} ${s.description || s.seriesUid} (${s.imageIds.length})
+                  </option>`,
+              )}
+            </select>`
+          : ''
+      }`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('srcs') || changed.has('imageIds')) this.loading = this.load();
-    else if (this.live) this.live.engine.configure(this.liveConfig());
+    else if (LIVE_PROPS.some((p) => changed.has(p)) && this.live)
+      this.live.engine.configure(this.liveConfig());
+    if (
+      (changed.has('dicomwebRoot') || changed.has('studyUid') || changed.has('seriesUid')) &&
+      this.dicomwebRoot &&
+      this.studyUid &&
+      this.seriesUid
+    )
+      void this.openDicomWeb({
+        root: this.dicomwebRoot,
+        study: this.studyUid,
+        series: this.seriesUid,
+        headers: this.dicomwebHeaders,
+      }).catch(() => undefined); // reported as sr-error
+  }
+
+  /**
+   * Opens a user's files (several .dcm, a folder's files from a webkitdirectory input): sorted into
+   * series by SeriesInstanceUID, slices ordered along the slice normal (else InstanceNumber); shows
+   * the first series, the others in `series` (and a chooser). Files that are not images are in
+   * `skipped`. Resolves once the first series is shown; an empty result reports `sr-error`.
+   */
+  async openFiles(files: readonly File[]): Promise<OpenedFiles> {
+    return this.opening(async () => {
+      const opened = await openSeriesFiles(files);
+      if (opened.series.length === 0)
+        throw new StackLoaderError('NO_IMAGES', `none of the ${files.length} files is an image`);
+      await this.useSeries(opened.series);
+      return opened;
+    });
+  }
+
+  /**
+   * Opens a DICOMweb series (WADO-RS metadata, instances retrieved as Part 10 and decoded by
+   * formats/ as slices are shown) with `headers` on every request. Failures are reported as
+   * `sr-error` (DicomWebError codes) and rethrown.
+   */
+  async openDicomWeb(source: DicomWebSeriesSource): Promise<StackSeries> {
+    return this.opening(async () => {
+      const series = await openDicomWebSeries(source);
+      if (series.imageIds.length === 0)
+        throw new StackLoaderError('NO_IMAGES', `series ${source.series} has no instances`);
+      await this.useSeries([series]);
+      return series;
+    });
+  }
+
+  /** Shows series `i` of `series`. */
+  async showSeries(i: number): Promise<void> {
+    const s = this.series[i];
+    if (!s || i === this.seriesIndex) return;
+    this.seriesIndex = i;
+    this.imageIds = s.imageIds;
+    await this.updateComplete;
+    await this.loading;
+  }
+
+  private async useSeries(series: StackSeries[]): Promise<void> {
+    const old = this.series;
+    this.series = series;
+    this.seriesIndex = -1;
+    await this.showSeries(0);
+    for (const s of old) forgetStackImages(s.imageIds);
+  }
+
+  private async opening<T>(run: () => Promise<T>): Promise<T> {
+    const p = run();
+    this.opened = p.catch(() => undefined);
+    try {
+      return await p;
+    } catch (e) {
+      this.reportError(e);
+      throw e;
+    }
+  }
+
+  private reportError(e: unknown): void {
+    const err = e as { message?: unknown };
+    this.emit('sr-error', {
+      code: errorCode(e) ?? 'LOAD_FAILED',
+      message: typeof err.message === 'string' ? err.message : String(e),
+    });
   }
 
   /** Resolves once the current series' first slice is shown (or failed, reported as sr-error). */
   async ready(): Promise<void> {
+    await this.updateComplete;
+    await this.opened;
     await this.updateComplete;
     await this.loading;
   }
@@ -165,11 +309,7 @@ export class SrStackViewer extends LiveViewerElement {
       this.count = ids.length;
       this.shown();
     } catch (e) {
-      const err = e as { message?: unknown };
-      this.emit('sr-error', {
-        code: errorCode(e) ?? 'LOAD_FAILED',
-        message: typeof err.message === 'string' ? err.message : String(e),
-      });
+      this.reportError(e);
     }
   }
 

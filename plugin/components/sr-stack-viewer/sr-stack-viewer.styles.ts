@@ -21,5 +21,12 @@ export const srStackViewerStyles = [
       pointer-events: none;
       text-shadow: 0 0 2px #000;
     }
+    .series {
+      position: absolute;
+      right: 6px;
+      top: 4px;
+      max-width: 60%;
+      font: 12px sans-serif;
+    }
   `,
 ];

@@ -238,6 +238,7 @@ export class SrViewer extends LiveViewerElement {
       'splitX',
       'reveal',
       'markCorner',
+      'allowDomainMismatch',
     ];
     if (liveProps.some((p) => changed.has(p as keyof SrViewer))) this.configureLive();
   }
@@ -386,6 +387,7 @@ export class SrViewer extends LiveViewerElement {
         modelId: this.effectiveModel,
         variant: this.variant,
         backend: this.backend,
+        allowDomainMismatch: this.allowDomainMismatch,
         ranges: this.engine.exportRanges(),
         region,
         sourceBytes: this.source?.read ?? this.opener.sourceReader(),

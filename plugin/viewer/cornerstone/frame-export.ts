@@ -40,6 +40,8 @@ export interface ExportJob {
   modelId: string;
   variant: Variant;
   backend: BackendPreference;
+  /** The viewer's `allow-domain-mismatch` (plugin/pipeline/domain.ts). */
+  allowDomainMismatch?: boolean;
   /** Whole-image ranges per raster band (LiveTileEnhancer.exportRanges). */
   ranges: NormRange[];
   /** LR region to export, full-image px. */
@@ -167,6 +169,7 @@ export class FrameExportController implements ReactiveController {
       // behind the live view's visible tiles: panning during an export stays responsive
       priority: 'prefetch',
       ranges: job.ranges,
+      allowDomainMismatch: job.allowDomainMismatch,
       // tiles of one frame are shared by repeated exports (another format, the same region)
       imageId: `${job.loaded.imageId}#export`,
       signal,

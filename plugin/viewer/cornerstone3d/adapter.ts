@@ -6,7 +6,7 @@
  */
 import { Enums, getShouldUseCPURendering, utilities, type Types } from '@cornerstonejs/core';
 import type { DrawResult, DrawTile, Point2, ViewState, ViewerAdapter } from '../../live/adapter.ts';
-import { drawWatermark, outlineTiles } from '../../watermark/viewport.ts';
+import { drawWatermark, outlineTiles, type MarkOptions } from '../../watermark/viewport.ts';
 import { affineFrom, apply, visibleRegion, zoomOf, type Affine } from './geometry.ts';
 import { getStackImage } from './loader.ts';
 import { TileCanvases, tileOutline, type VoiState } from '../../live/tile-render.ts';
@@ -159,7 +159,7 @@ export class Cornerstone3DAdapter implements ViewerAdapter {
     this.lastDrawn = { tiles: [], watermark: undefined };
   }
 
-  draw(tiles: DrawTile[], label: string): DrawResult {
+  draw(tiles: DrawTile[], label: string, mark: MarkOptions = {}): DrawResult {
     const ctx = this.syncSize();
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -171,7 +171,9 @@ export class Cornerstone3DAdapter implements ViewerAdapter {
     }
     const { width, height } = this.overlay;
     const splitX = Math.max(0, Math.min(width, this.splitX));
+    const area = { x0: splitX, x1: width, height };
     let watermark: DrawResult['watermark'];
+    let wholeView = false;
     ctx.save();
     try {
       const m = this.affine();
@@ -191,11 +193,12 @@ export class Cornerstone3DAdapter implements ViewerAdapter {
         ctx.drawImage(this.tileCanvases.get(t.pixels, img.display, voi), x, y, w, h);
       }
       const outline = tileOutline(tiles, (p) => apply(m, p));
-      outlineTiles(ctx, outline);
+      // with a compare split part of the view is the original: never "the whole view is enhanced"
+      wholeView = outlineTiles(ctx, outline, area) && splitX === 0;
     } finally {
       ctx.restore();
       // the mark goes on even when a tile failed to draw
-      watermark = drawWatermark(ctx, label, { x0: splitX, x1: width, height });
+      watermark = drawWatermark(ctx, label, area, { ...mark, wholeView });
       this.lastDrawn = { tiles, watermark };
     }
     return { watermark };

@@ -20,12 +20,24 @@ export {
   StackLoaderError,
   imageIdForUrl,
   registerStackRaster,
+  registerStackSource,
+  type StackSourceOpener,
   getStackImage,
   loadStackImage,
   forgetStackImages,
   registerTilesrLoader,
   type StackImage,
 } from './loader.ts';
+export {
+  groupSeries,
+  openDicomWebSeries,
+  openSeriesFiles,
+  type DicomWebSeriesSource,
+  type OpenedFiles,
+  type SkippedFile,
+  type SliceEntry,
+  type StackSeries,
+} from './series.ts';
 export {
   initCornerstone3D,
   createStackViewport,

@@ -3,8 +3,10 @@
  * GeoTIFF decoders, workers and codecs) as Cornerstone3D images, so a stack needs neither
  * @cornerstonejs/dicom-image-loader nor its codec workers.
  *
- * Image ids: `tilesr:<absolute URL>` (fetched and decoded on first load, frame 0) or
- * `tilesr:mem/<n>` (a raster handed over with `registerStackRaster`). Grayscale images carry their
+ * Image ids: `tilesr:<absolute URL>` (fetched and decoded on first load, frame 0),
+ * `tilesr:mem/<n>` (a raster handed over with `registerStackRaster`) or `tilesr:src/<n>` (bytes
+ * obtained on first load from an opener, e.g. a user's File or a WADO-RS instance:
+ * `registerStackSource`). Grayscale images carry their
  * real-unit (modality) values as float32 with `preScale.scaled`, the way Cornerstone3D expects
  * pre-scaled data (what its own DICOM loader does with slope/intercept): VOI then acts on HU. Colour
  * and multi-band rasters become 8-bit RGB of the first three bands through the display ranges.
@@ -12,6 +14,7 @@
 import { imageLoader, metaData, type Types } from '@cornerstonejs/core';
 import { errorCode, TilesrError } from '../../../core/errors.ts';
 import { openRaster } from '../../../formats/index.ts';
+import type { RasterInput } from '../../../formats/input.ts';
 import type { Raster } from '../../../formats/raster.ts';
 import { rangeToByte } from '../../live/display.ts';
 import { displayedImage, minMax, type DisplayedImage } from '../../live/image.ts';
@@ -25,8 +28,8 @@ export const SCHEME = 'tilesr';
  */
 export type StackImage = DisplayedImage;
 
-/** Typed failure of the loader (unknown id, failed fetch or decode). */
-export class StackLoaderError extends TilesrError<'UNKNOWN_IMAGE_ID' | 'LOAD_FAILED'> {
+/** Typed failure of the loader (unknown id, failed fetch or decode, files or a series with no image). */
+export class StackLoaderError extends TilesrError<'UNKNOWN_IMAGE_ID' | 'LOAD_FAILED' | 'NO_IMAGES'> {
   override readonly name = 'StackLoaderError';
 }
 
@@ -36,6 +39,8 @@ const hostIds = new Set<string>();
 /** Bridged host frames kept (shown + prefetched neighbours; the host's cache keeps the originals). */
 export const MAX_HOST_FRAMES = 16;
 const pending = new Map<string, Promise<StackImage>>();
+/** Where the bytes of a `tilesr:src/<n>` id come from, and which frame of them it is. */
+const sources = new Map<string, { open: StackSourceOpener; frame: number; name: string }>();
 let counter = 0;
 let registered = false;
 
@@ -48,6 +53,20 @@ export function imageIdForUrl(url: string | URL): string {
 export function registerStackRaster(raster: Raster): string {
   const imageId = `${SCHEME}:mem/${++counter}`;
   images.set(imageId, makeImage(imageId, raster));
+  return imageId;
+}
+
+/** Produces the bytes of a lazily loaded frame (a File, a fetched Part 10 instance...). */
+export type StackSourceOpener = (signal?: AbortSignal) => Promise<RasterInput>;
+
+/**
+ * Registers a frame whose bytes are obtained only when Cornerstone3D first loads it (`open`, then
+ * decoded by formats/, frame `frame` of the file); returns its `tilesr:src/<n>` image id. `name`
+ * is what error messages call it.
+ */
+export function registerStackSource(open: StackSourceOpener, frame = 0, name = 'source'): string {
+  const imageId = `${SCHEME}:src/${++counter}`;
+  sources.set(imageId, { open, frame, name });
   return imageId;
 }
 
@@ -80,14 +99,20 @@ export function loadStackImage(imageId: string, signal?: AbortSignal): Promise<S
   if (known) return Promise.resolve(known);
   const running = pending.get(imageId);
   if (running) return running;
-  if (!imageId.startsWith(`${SCHEME}:`) || imageId.startsWith(`${SCHEME}:mem/`))
+  const lazy = sources.get(imageId);
+  if (
+    !imageId.startsWith(`${SCHEME}:`) ||
+    imageId.startsWith(`${SCHEME}:mem/`) ||
+    (imageId.startsWith(`${SCHEME}:src/`) && !lazy)
+  )
     return Promise.reject(new StackLoaderError('UNKNOWN_IMAGE_ID', `${imageId} is not a tilesr image`));
-  const url = imageId.slice(SCHEME.length + 1);
+  const url = lazy ? lazy.name : imageId.slice(SCHEME.length + 1);
   const p = (async () => {
     try {
-      const src = await openRaster(new URL(url), { signal });
+      const input = lazy ? await lazy.open(signal) : new URL(url);
+      const src = await openRaster(input, { signal });
       try {
-        const image = makeImage(imageId, await src.read({ frame: 0, signal }));
+        const image = makeImage(imageId, await src.read({ frame: lazy?.frame ?? 0, signal }));
         images.set(imageId, image);
         return image;
       } finally {
@@ -112,6 +137,7 @@ export function forgetStackImages(imageIds: Iterable<string>): void {
   for (const id of imageIds) {
     images.delete(id);
     hostIds.delete(id);
+    sources.delete(id);
   }
 }
 

@@ -31,6 +31,8 @@ export interface EnhancedConfig {
   /** Whole-image range per raster band (index = band). */
   ranges: NormRange[];
   consistencyThresholdDb: number;
+  /** The user's explicit override of the domain rule (plugin/pipeline/domain.ts). */
+  allowDomainMismatch?: boolean;
 }
 
 /** A finished enhanced tile. */
@@ -60,7 +62,8 @@ export interface EnhancedEvents {
   tile(info: LiveTileInfo): void;
   provenance(p: ViewerProvenance): void;
   error(e: { code: string; message: string }): void;
-  status(s: 'off' | 'zoom-in' | 'enhancing' | 'done'): void;
+  /** 'error': enhancement was refused (e.g. DOMAIN_MISMATCH) or failed; `error` said why. */
+  status(s: 'off' | 'zoom-in' | 'enhancing' | 'done' | 'error'): void;
 }
 
 interface Job {
@@ -68,7 +71,8 @@ interface Job {
   promise: Promise<Float32Array>;
 }
 
-const errorOf = (err: unknown) => ({
+/** A thrown value as the `error` event's payload. */
+export const errorOf = (err: unknown) => ({
   code: errorCode(err) ?? 'ENHANCE_FAILED',
   message: err instanceof Error ? err.message : String(err),
 });
@@ -83,6 +87,10 @@ export class EnhancedTiles {
   /** Tiles aborted while the view was elsewhere: reloaded (source key bump) when wanted again. */
   private readonly abortedKeys = new Set<string>();
   private wanted = new Set<string>();
+  /** Finished tiles OpenLayers has taken (tileloadend): only these may carry the mark. */
+  private readonly loaded = new Set<string>();
+  /** Set by dispose(): no more events (a closed image reports nothing, e.g. no 'off'). */
+  private disposed = false;
   private lastBackend: BackendId = 'wasm';
   private fallbacks: FallbackRecord[] = [];
   private service: { shared: SharedSession; service: TileService } | undefined;
@@ -98,9 +106,29 @@ export class EnhancedTiles {
     private readonly reload: () => void,
   ) {}
 
-  /** Enhanced tiles finished so far (drawn when in view). */
+  /** Enhanced tiles finished and handed to the layer (drawn when in view): what the mark covers. */
   tiles(): EnhancedMapTile[] {
-    return [...this.done.values()];
+    return [...this.done.values()].filter((t) => this.loaded.has(`${t.x},${t.y}`));
+  }
+
+  /** OpenLayers finished loading enhanced-grid tile (z, x, y) (the source's tileloadend). */
+  tileLoaded(z: number, x: number, y: number): void {
+    const key = `${x},${y}`;
+    if (z === this.pyramid.enhancedZ && this.done.has(key)) this.loaded.add(key);
+  }
+
+  /** Stops every tile in flight and mutes all events (the image is being closed). */
+  dispose(): void {
+    this.disposed = true;
+    for (const job of this.inflight.values()) job.controller.abort();
+    this.inflight.clear();
+  }
+
+  /** Enhancement is refused (`e` says why): nothing is wanted, loaded or marked. */
+  refuse(e: { code: string; message: string }): void {
+    this.setWanted([], true, true);
+    this.emit('error', e);
+    this.emit('status', 'error');
   }
 
   /** The tile at enhanced-grid (x, y), if finished. */
@@ -114,6 +142,7 @@ export class EnhancedTiles {
     for (const job of this.inflight.values()) job.controller.abort();
     this.inflight.clear();
     this.done.clear();
+    this.loaded.clear();
     this.blank.clear();
     this.abortedKeys.clear();
     this.reload();
@@ -157,8 +186,8 @@ export class EnhancedTiles {
       this.abortedKeys.clear();
       this.reload();
     }
-    if (!enabled) this.events.status?.('off');
-    else if (!zoomedIn) this.events.status?.('zoom-in');
+    if (!enabled) this.emit('status', 'off');
+    else if (!zoomedIn) this.emit('status', 'zoom-in');
     this.emitProgress();
   }
 
@@ -227,11 +256,11 @@ export class EnhancedTiles {
       };
       this.done.set(key, tile);
       this.stats.completed++;
-      this.events.tile?.(tile.info);
+      this.emit('tile', tile.info);
       this.emitProgress();
       return data;
     } catch (err) {
-      if (!signal.aborted) this.events.error?.(errorOf(err));
+      if (!signal.aborted) this.emit('error', errorOf(err));
       throw err;
     }
   }
@@ -267,20 +296,27 @@ export class EnhancedTiles {
       bands: c.bands,
       ranges: c.bands.map((b) => c.ranges[b] as NormRange),
       readWindow: async (window, signal) => toModalityValues(await this.src.read({ window, signal })),
+      format: info.format,
+      allowDomainMismatch: c.allowDomainMismatch,
     };
+  }
+
+  private emit<K extends keyof EnhancedEvents>(type: K, ...args: Parameters<EnhancedEvents[K]>): void {
+    if (this.disposed) return;
+    (this.events[type] as ((...a: Parameters<EnhancedEvents[K]>) => void) | undefined)?.(...args);
   }
 
   private emitProgress(): void {
     if (this.wanted.size === 0) return;
     let doneCount = 0;
     for (const k of this.wanted) if (this.done.has(k) || this.blank.has(k)) doneCount++;
-    this.events.progress?.({ done: doneCount, total: this.wanted.size, backend: this.lastBackend });
+    this.emit('progress', { done: doneCount, total: this.wanted.size, backend: this.lastBackend });
     if (doneCount < this.wanted.size) {
-      this.events.status?.('enhancing');
+      this.emit('status', 'enhancing');
       return;
     }
-    this.events.status?.('done');
-    this.events.provenance?.(this.provenance());
+    this.emit('status', 'done');
+    this.emit('provenance', this.provenance());
   }
 
   /** Provenance of the enhanced tiles the view wants now (all finished). */
@@ -306,6 +342,7 @@ export class EnhancedTiles {
         source: this.place.units === 'pixels' ? 'none' : 'geotransform',
       },
       consistencyThresholdDb: c.consistencyThresholdDb,
+      format: this.src.info.format,
     });
   }
 }

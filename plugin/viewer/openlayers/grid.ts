@@ -126,6 +126,19 @@ export function extentToImage(place: MapPlacement, e: readonly number[]): Rect {
   return { x, y, width: (maxX - minX) / place.resolution, height: (maxY - minY) / place.resolution };
 }
 
+/**
+ * The resolution one step deeper past native from `current`: the first of native/2, native/4, ...
+ * (down to native/scale, the enhanced level's own resolution) finer than `current`; undefined when
+ * `current` is already that fine (a deeper zoom would only magnify the enhanced pixels).
+ */
+export function nextResolutionPastNative(current: number, native: number, scale: number): number | undefined {
+  const deepest = native / scale;
+  // a view a hair coarser than a level (rounding in OpenLayers' view) counts as at that level
+  const finer = (r: number) => r < current * (1 - 1e-6);
+  for (let r = native / 2; r >= deepest * (1 - 1e-9); r /= 2) if (finer(r)) return r;
+  return undefined;
+}
+
 /** Image px -> map coordinate. */
 export function imageToMap(place: MapPlacement, px: { x: number; y: number }): [number, number] {
   return [place.extent[0] + px.x * place.resolution, place.extent[3] - px.y * place.resolution];

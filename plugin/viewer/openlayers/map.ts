@@ -21,19 +21,29 @@ import { computeRange, type NormRange } from '../../../models/normalize.ts';
 import { getModel } from '../../../models/registry.ts';
 import type { LiveTileInfo, ViewerProvenance } from '../../live/types.ts';
 import { watermarkLabel, type WatermarkBox } from '../../watermark/viewport.ts';
-import { EnhancedTiles, type EnhancedEvents } from './enhanced-tiles.ts';
+import { assertDomain } from '../../pipeline/domain.ts';
+import { EnhancedTiles, errorOf, type EnhancedEvents } from './enhanced-tiles.ts';
 import {
   baseTileWindow,
   buildPyramid,
   enhancedTilesFor,
   extentToImage,
+  nextResolutionPastNative,
   placeImage,
   TILE_SIZE,
   type MapPlacement,
   type Pyramid,
 } from './grid.ts';
 import { createMarkLayer, type MarkStats } from './mark-layer.ts';
-import { checkBandStyle, defaultBandStyle, olStyle, styleBands, type BandStyle } from './style.ts';
+import {
+  checkBandStyle,
+  defaultBandStyle,
+  defaultStretch,
+  olStyle,
+  styleBands,
+  type BandStyle,
+  type DisplayStretch,
+} from './style.ts';
 import { baseTileData } from './tile-data.ts';
 
 /** Options of openEnhancedMap. */
@@ -51,6 +61,11 @@ export interface EnhancedMapOptions {
   enhance?: boolean;
   style?: BandStyle;
   consistencyThresholdDb?: number;
+  /**
+   * Run the model on an image of another domain (a DICOM with a satellite model): refused with
+   * DOMAIN_MISMATCH (error event, status 'error') unless set; provenance records the override.
+   */
+  allowDomainMismatch?: boolean;
   /** Event callbacks (progress, tile, provenance, error, status, rendered). */
   on?: Partial<EnhancedMapEvents>;
   signal?: AbortSignal;
@@ -93,7 +108,7 @@ export async function openEnhancedMap(options: EnhancedMapOptions): Promise<Enha
     const ranges = Array.from({ length: info.samples }, (_, band) =>
       computeRange(values, { stride: info.samples, band }),
     );
-    return new EnhancedMap(src, ranges, options);
+    return new EnhancedMap(src, ranges, defaultStretch(info, values), options);
   } catch (err) {
     await src.close().catch(() => undefined);
     throw err;
@@ -118,10 +133,15 @@ export class EnhancedMap {
   private modelId: string;
   private variant: Variant;
   private key = 0;
+  /** Why enhancement is refused (the domain rule), if it is. */
+  private readonly refusal: { code: string; message: string } | undefined;
 
   constructor(
     private readonly src: RasterSource,
+    /** Normalization ranges (what the model sees), per raster band. */
     readonly ranges: NormRange[],
+    /** Display stretch (colours only; values stay real units), per raster band. */
+    readonly stretch: DisplayStretch,
     private readonly options: EnhancedMapOptions,
   ) {
     const info = (this.info = src.info);
@@ -132,6 +152,11 @@ export class EnhancedMap {
     this.style = options.style ?? defaultBandStyle(info.samples);
     checkBandStyle(this.style, info.samples);
     const entry = getModel(this.modelId, this.variant);
+    try {
+      assertDomain(info, entry, { allowMismatch: options.allowDomainMismatch });
+    } catch (err) {
+      this.refusal = errorOf(err);
+    }
     const place = (this.placement = placeImage(info));
     const pyr = (this.pyramid = buildPyramid(info, place, entry.scale));
     const projection = projectionFor(place);
@@ -168,14 +193,18 @@ export class EnhancedMap {
       wrapX: false,
       loader: (z, x, y, { signal }) => this.tiles.load(z, x, y, signal),
     });
-    const style = olStyle(this.style, ranges, nb);
+    this.enhancedSource.on('tileloadend', (e) => {
+      const [z = -1, x = 0, y = 0] = e.tile.getTileCoord();
+      this.tiles.tileLoaded(z, x, y);
+    });
+    const style = olStyle(this.style, stretch.ranges, nb);
     this.baseLayer = new WebGLTileLayer({ source: baseSource, style });
     // drawn only when zoomed past native resolution (the layer's maxResolution is exclusive)
     this.enhancedLayer = new WebGLTileLayer({
       source: this.enhancedSource,
       style,
       maxResolution: place.resolution,
-      visible: this.enabled,
+      visible: this.enhancing,
     });
     this.enhancedLayer.on('prerender', (e) => this.clip(e));
     this.enhancedLayer.on('postrender', (e) => {
@@ -215,7 +244,7 @@ export class EnhancedMap {
   setBandStyle(style: BandStyle): void {
     checkBandStyle(style, this.info.samples);
     this.style = style;
-    const s = olStyle(style, this.ranges, this.info.samples);
+    const s = olStyle(style, this.stretch.ranges, this.info.samples);
     this.baseLayer.setStyle(s);
     this.enhancedLayer.setStyle(s);
     this.tiles.configure(this.enhancedConfig());
@@ -224,8 +253,25 @@ export class EnhancedMap {
   /** Turns enhancement on or off (off: the enhanced layer and its mark are not drawn). */
   setEnhance(on: boolean): void {
     this.enabled = on;
-    this.enhancedLayer.setVisible(on);
+    this.enhancedLayer.setVisible(this.enhancing);
     this.viewChanged();
+  }
+
+  /**
+   * One step deeper past native resolution: the next power-of-two zoom past native (2, 4, ... screen
+   * px per image px) up to the enhanced level's own resolution (the model's scale). Never zooms out;
+   * returns false (and does nothing) when the view is already that deep.
+   */
+  zoomPastNative(): boolean {
+    const view = this.map.getView();
+    const next = nextResolutionPastNative(
+      view.getResolution() ?? Infinity,
+      this.placement.resolution,
+      getModel(this.modelId, this.variant).scale,
+    );
+    if (next === undefined) return false;
+    view.setResolution(next);
+    return true;
   }
 
   /** Before/after: enhanced pixels are drawn only right of `fraction` (0..1) of the map width. */
@@ -252,7 +298,7 @@ export class EnhancedMap {
     const res = this.map.getView().getResolution() ?? Infinity;
     const size = this.map.getSize() ?? [0, 0];
     const enhancedShown =
-      this.enabled && res < this.placement.resolution && pixel[0] >= this.swipeAt * (size[0] ?? 0);
+      this.enhancing && res < this.placement.resolution && pixel[0] >= this.swipeAt * (size[0] ?? 0);
     return { original: read(this.baseLayer), enhanced: enhancedShown ? read(this.enhancedLayer) : null };
   }
 
@@ -263,7 +309,7 @@ export class EnhancedMap {
 
   /** Removes the map and closes the file. */
   async dispose(): Promise<void> {
-    this.tiles.setWanted([], false, false);
+    this.tiles.dispose();
     this.map.setTarget(undefined);
     this.map.dispose();
     await this.src.close();
@@ -277,7 +323,13 @@ export class EnhancedMap {
       bands: styleBands(this.style),
       ranges: this.ranges,
       consistencyThresholdDb: this.options.consistencyThresholdDb ?? 35,
+      allowDomainMismatch: this.options.allowDomainMismatch,
     };
+  }
+
+  /** Enhancement on and not refused. */
+  private get enhancing(): boolean {
+    return this.enabled && !this.refusal;
   }
 
   /** Enhanced tile keys of the current view (none unless enhancing and zoomed past native). */
@@ -286,6 +338,10 @@ export class EnhancedMap {
     const res = view.getResolution() ?? Infinity;
     const zoomedIn = res < this.placement.resolution;
     const size = this.map.getSize();
+    if (this.enabled && this.refusal) {
+      this.tiles.refuse(this.refusal);
+      return;
+    }
     let keys: string[] = [];
     if (this.enabled && zoomedIn && size) {
       const region = extentToImage(this.placement, view.calculateExtent(size));
@@ -295,7 +351,7 @@ export class EnhancedMap {
   }
 
   private shownTiles(frame: FrameState) {
-    if (!this.enabled || !(frame.viewState.resolution < this.placement.resolution)) return [];
+    if (!this.enhancing || !(frame.viewState.resolution < this.placement.resolution)) return [];
     const region = extentToImage(this.placement, frame.extent ?? [0, 0, 0, 0]);
     return this.tiles.tiles().filter((t) => {
       const c = t.cell;
