@@ -68,6 +68,23 @@ export const FUZZ_LIMITS: DecodeLimits = { ...DEFAULT_LIMITS, maxSamples: 2 ** 2
 
 const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url);
 
+/**
+ * The loader flags of this process (tsx's --import/--require/--loader, --conditions) for the workers:
+ * under node's test runner on Node 24 process.execArgv also holds process-wide flags (--secure-heap,
+ * --v8-pool-size, ...) that `new Worker` refuses with ERR_WORKER_INVALID_EXEC_ARGV.
+ */
+function loaderArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  const keep = /^--(import|require|loader|experimental-loader|conditions)(=|$)/;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (!keep.test(a)) continue;
+    out.push(a);
+    if (!a.includes('=') && i + 1 < argv.length) out.push(argv[++i] as string);
+  }
+  return out;
+}
+
 /** Runs cases 0..cases-1 of seed `seed`. */
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
   const corpus = new Corpus(opts.seed);
@@ -93,7 +110,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzRun> {
   /** A worker that has loaded the decoders' entry (its boot time is no case's time). */
   const spawn = async (): Promise<Worker> => {
     const w = new Worker(WORKER_URL, {
-      execArgv: process.execArgv,
+      execArgv: loaderArgs(process.execArgv),
       // geotiff.js's web-worker dependency reads workerData.mod in any worker thread
       workerData: {},
       resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 2048 },
