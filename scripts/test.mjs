@@ -6,7 +6,20 @@ import { readdirSync, statSync, readFileSync, existsSync, rmSync, mkdirSync } fr
 import { join } from 'node:path';
 
 const only = process.argv[2]; // optional: 'node' | 'browser' | 'static'
-const roots = ['core', 'formats', 'dicomweb', 'queue', 'models', 'validation', 'plugin', 'extensions', 'cli', 'demo', 'bench', 'test'];
+const roots = [
+  'core',
+  'formats',
+  'dicomweb',
+  'queue',
+  'models',
+  'validation',
+  'plugin',
+  'extensions',
+  'cli',
+  'demo',
+  'bench',
+  'test',
+];
 const isBrowser = (f) => f.endsWith('.browser.test.ts') || /plugin\/components\/.*\.test\.ts$/.test(f);
 
 function walk(dir, out = []) {
