@@ -25,6 +25,7 @@ const SUITES: Record<string, () => Promise<SuiteOutput>> = {
   'open-large': async () => (await import('./open-large.ts')).benchOpenLarge(),
   peers: async () => (await import('./peers.ts')).benchPeers(),
   batch: async () => (await import('./batch.ts')).benchBatch(),
+  luma: async () => (await import('./luma.ts')).benchLuma(),
 };
 
 const args = process.argv.slice(2);

@@ -20,22 +20,32 @@ interface ZoomCase {
   size: number;
   zoom: number;
   tile: number;
-  /** Live inference block side (LR px; 0: one inference per cell), see LiveEnhanceConfig.blockSize. */
-  blockSize: number;
+  /**
+   * Live inference block side (LR px; 0: one inference per cell, the old default), see
+   * LiveEnhanceConfig.blockSize; undefined: the element's default (merged blocks, centre cell alone first).
+   */
+  blockSize?: number;
   budgetMs: number;
+  /** Key suffix of this case's ratios (undefined: no ratio). */
+  key?: string;
 }
 
+const wasm = (size: number, blockSize: number | undefined, key: string): ZoomCase => ({
+  label: blockSize === 0 ? 'WASM, one run per cell (old default)' : 'WASM, default (merged blocks)',
+  backend: 'wasm',
+  size,
+  zoom: 4,
+  tile: 64,
+  blockSize,
+  budgetMs: 180_000,
+  key,
+});
+
 const CASES: ZoomCase[] = [
-  { label: 'WASM', backend: 'wasm', size: 512, zoom: 4, tile: 64, blockSize: 0, budgetMs: 180_000 },
-  {
-    label: 'WASM-blocks',
-    backend: 'wasm',
-    size: 512,
-    zoom: 4,
-    tile: 64,
-    blockSize: 256,
-    budgetMs: 180_000,
-  },
+  wasm(512, 0, '_per_cell'),
+  wasm(512, undefined, ''),
+  wasm(1024, 0, '_per_cell_1024'),
+  wasm(1024, undefined, '_1024'),
   {
     label: 'WebGPU (SwiftShader software adapter, no GPU)',
     backend: 'webgpu',
@@ -107,7 +117,7 @@ async function runCase(
 ): Promise<{ cold: Timing; warm: Timing; fallbacks: string[] }> {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1100 } });
     page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
     await page.goto(`${origin}/demo/index.html?enhance=0&backend=${c.backend}`);
     await page.waitForFunction(
@@ -132,12 +142,12 @@ async function runCase(
         const v = document.getElementById('viewer') as DemoViewer;
         v.tileSize = tile;
         v.prefetch = 0;
-        // the element's block-size property (0: one inference per cell)
-        (v as unknown as { blockSize: number }).blockSize = blockSize;
+        // the element's block-size property (0: one inference per cell; -1: leave the default)
+        if (blockSize >= 0) (v as unknown as { blockSize: number }).blockSize = blockSize;
         v.zoomTo(0.5);
         v.enhance = true;
       },
-      [c.size, c.tile, c.blockSize] as const,
+      [c.size, c.tile, c.blockSize ?? -1] as const,
     );
     await page.waitForTimeout(500);
     // opposite corners: the visible LR regions (viewer / zoom px) are disjoint, so the warm zoom
@@ -152,14 +162,19 @@ async function runCase(
 }
 
 /**
- * Runs the zoom benchmark: Markdown, and ratios.live_halo_overhead (per-cell) and
- * ratios.live_halo_overhead_blocks (merged blocks) of the warm zoom. TILESR_ZOOM_CASES=wasm runs
- * the WASM cases only (the SwiftShader WebGPU case takes minutes on a CPU).
+ * Runs the zoom benchmark: Markdown, and per WASM case the warm zoom's ratios.live_halo_overhead<key>
+ * (key '': the default settings on the 512 px view; '_per_cell': blockSize 0, the old default, as the
+ * baseline in the same run; '_1024' / '_per_cell_1024': a 1024 px view) and
+ * first_tile_ms<key>_warm / _cold, full_view_ms<key>_warm, plus first_tile_default_over_per_cell_*.
+ * TILESR_ZOOM_CASES=wasm runs the WASM cases only (the SwiftShader WebGPU case takes minutes on a CPU).
  */
 export async function benchZoom(): Promise<{ markdown: string; ratios: Record<string, number | null> }> {
   const only = process.env.TILESR_ZOOM_CASES;
   const cases = only ? CASES.filter((c) => only.split(',').includes(c.backend)) : CASES;
-  const ratios: Record<string, number | null> = { live_halo_overhead: null, live_halo_overhead_blocks: null };
+  const ratios: Record<string, number | null> = {
+    live_halo_overhead: null,
+    live_halo_overhead_per_cell: null,
+  };
   const loadStart = loadavg()[0] ?? NaN;
   const server = await startRepoServer();
   const notes: string[] = [];
@@ -171,8 +186,12 @@ export async function benchZoom(): Promise<{ markdown: string; ratios: Record<st
     for (const c of cases) {
       try {
         const { cold, warm, fallbacks } = await runCase(server.origin, c);
-        if (c.backend === 'wasm')
-          ratios[c.blockSize > c.tile ? 'live_halo_overhead_blocks' : 'live_halo_overhead'] = warm.overhead;
+        if (c.key !== undefined) {
+          ratios[`live_halo_overhead${c.key}`] = warm.overhead;
+          ratios[`first_tile_ms${c.key}_warm`] = warm.firstMs;
+          ratios[`first_tile_ms${c.key}_cold`] = cold.firstMs;
+          ratios[`full_view_ms${c.key}_warm`] = warm.fullMs;
+        }
         for (const f of fallbacks) notes.push(`- ${c.label}: sr-fallback event ${f}`);
         for (const f of new Set([...cold.fallbacks, ...warm.fallbacks]))
           notes.push(`- ${c.label}: in the viewer's provenance ${f}`);
@@ -181,17 +200,31 @@ export async function benchZoom(): Promise<{ markdown: string; ratios: Record<st
           ['warm (new tiles)', warm],
         ] as const)
           rows.push(
-            `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | ${c.blockSize || '–'} | ${run} | ${fmt(t.firstMs)} ms | ${fmt(t.fullMs)} ms | ${t.tiles} | ${t.runs} | ${fmt(t.overhead, 2)}× | ${t.backends} |`,
+            `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | ${c.blockSize ?? 'default (256)'} | ${run} | ${fmt(t.firstMs)} ms | ${fmt(t.fullMs)} ms | ${t.tiles} | ${t.runs} | ${fmt(t.overhead, 2)}× | ${t.backends} |`,
           );
       } catch (err) {
         rows.push(
-          `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | ${c.blockSize || '–'} | – | failed: ${String(err).split('\n')[0]} | | | | | |`,
+          `| ${c.label} | ${c.size}×${c.size} px | ×${c.zoom} | ${c.tile} | ${c.blockSize ?? 'default (256)'} | – | failed: ${String(err).split('\n')[0]} | | | | | |`,
         );
       }
     }
   } finally {
     await server.stop();
   }
+  const r = (a: string, b: string) => {
+    const x = ratios[a];
+    const y = ratios[b];
+    return typeof x === 'number' && typeof y === 'number' ? x / y : null;
+  };
+  for (const [k, base] of [
+    ['', '_per_cell'],
+    ['_1024', '_per_cell_1024'],
+  ] as const)
+    for (const run of ['warm', 'cold'] as const)
+      ratios[`first_tile_default_over_per_cell${k}_${run}`] = r(
+        `first_tile_ms${k}_${run}`,
+        `first_tile_ms${base}_${run}`,
+      );
   const markdown = [
     'MR sample (384×384, 12-bit) in the demo page, medical-x2, prefetch off; times from `zoomTo` to the',
     "viewer's first render with enhanced tiles and to its `sr-provenance` (every visible tile done).",
@@ -200,7 +233,8 @@ export async function benchZoom(): Promise<{ markdown: string; ratios: Record<st
     '',
     ...rows,
     'Halo overhead: LR px the model computed (inputs, halo included) / LR px of the cells those runs',
-    'made, for this zoom (live engine stats).',
+    'made, for this zoom (live engine stats). Default: blocks of up to 256 LR px, the centre cell alone',
+    'and first, the rest of the view in blocks (plugin/live/blocks.ts); one run per cell: block-size 0.',
     ...(notes.length ? ['', 'Fallbacks reported by the viewer:', ...notes] : []),
   ].join('\n');
   return { markdown, ratios };

@@ -38,6 +38,7 @@ const COMMANDS: Record<string, Entry> = {
       '          [--frame N] [--band B] [--window x,y,w,h] [--tile 256] [--backend auto|node-cpu|node-webgpu]\n' +
       '          [--burn-in] [--png-bits 8|16] [--sign-cert CHAIN.pem --sign-key KEY.pem] [--in-memory]\n' +
       "          [--allow-domain-mismatch] (a model of another domain than the file's: DICOM medical, GeoTIFF satellite)\n" +
+      '          [--allow-derived] (enhance an image already AI-enhanced: refused with ALREADY_ENHANCED otherwise)\n' +
       "          enhance SERIES_URL --model ID (--out DIR | --stow STOW_ROOT) [--header 'Name: value']... [--json]\n" +
       '          (SERIES_URL: http(s)://HOST/.../studies/UID/series/UID; bearer token also from TILESR_DICOMWEB_TOKEN)',
     load: async () => (await import('./commands/enhance.ts')).enhance,

@@ -70,6 +70,23 @@ export interface ImageInfo {
   lossy: boolean;
   /** Format metadata kept intact for viewers and exporters (DICOM UIDs and attributes, GeoKeys). */
   metadata: Record<string, unknown>;
+  /** Set when the image is itself the result of super-resolution (the pipeline refuses it by default). */
+  enhancement?: PriorEnhancement;
+}
+
+/**
+ * What an image says about an earlier super-resolution step (DICOM: Derivation Code DCM 113085
+ * "Spatial resampling", or tilesr named in Contributing Equipment / Derivation Description).
+ */
+export interface PriorEnhancement {
+  /** 'tilesr' when tilesr made it; 'unknown' for a spatial resampling by another tool. */
+  by: 'tilesr' | 'unknown';
+  /** Model id of the earlier step, when the file names it. */
+  model?: string;
+  /** Scale factor of the earlier step, when the file names it. */
+  scale?: number;
+  /** The file's Derivation Description, as written. */
+  description?: string;
 }
 
 /** A rectangle in pixel coordinates of the full-resolution image. */

@@ -38,6 +38,8 @@ export interface EnhanceOptions {
   tile?: number;
   burnIn?: boolean;
   pngBits?: 8 | 16;
+  /** Run a model of another domain than the file's (a batch mixing DICOM and GeoTIFF with one model). */
+  allowDomainMismatch?: boolean;
 }
 
 /** Data of an `enhance` job. */

@@ -14,6 +14,7 @@ import { enhanceRaster } from '../../plugin/pipeline/enhance.ts';
 import { growRect, haloFor } from '../../plugin/pipeline/tile.ts';
 import { wholeImageRanges } from '../../plugin/pipeline/stream.ts';
 import { assertDomain } from '../../plugin/pipeline/domain.ts';
+import { assertEnhanceable } from '../../plugin/pipeline/derived.ts';
 import type { Provenance } from '../../plugin/pipeline/provenance.ts';
 import { formatForPath, getWriter, type ExportSigner, type ExportWriter } from '../../plugin/export/index.ts';
 import type { DerivedSeries } from '../../plugin/export/types.ts';
@@ -102,6 +103,7 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
       'sign-key': { type: 'string' },
       'in-memory': { type: 'boolean', default: false },
       'allow-domain-mismatch': { type: 'boolean', default: false },
+      'allow-derived': { type: 'boolean', default: false },
     },
     1,
   );
@@ -137,6 +139,7 @@ export async function enhance(argv: string[], context: CommandContext): Promise<
       backend,
       signer,
       allowDomainMismatch,
+      allowDerived: values['allow-derived'],
       signal: controller.signal,
     };
     const inMemory = values['in-memory'];
@@ -171,6 +174,8 @@ export interface EnhanceFileOptions {
   inMemory?: boolean;
   /** Run a model of another domain than the file's (--allow-domain-mismatch); provenance records it. */
   allowDomainMismatch?: boolean;
+  /** Enhance a source that is already AI-enhanced (--allow-derived); provenance names both steps. */
+  allowDerived?: boolean;
   /** An open session reused across files (a batch worker); the caller keeps ownership. */
   session?: InferenceSession;
   /** DICOM: the derived series shared by every instance of one enhanced series (cli/enhance-series.ts). */
@@ -203,6 +208,8 @@ export async function enhanceFile(path: string, out: string, o: EnhanceFileOptio
     writer.check(info);
     // e.g. a CT with satellite-x2: refused before any inference unless --allow-domain-mismatch
     assertDomain(info, entry, { allowMismatch: allowDomainMismatch });
+    // e.g. a derived DICOM tilesr wrote: ALREADY_ENHANCED before any inference unless --allow-derived
+    assertEnhanceable(info, o);
     const region: PixelWindow = checkWindow(window, info);
     const onProgress = (p: { done: number; total: number; backend: string }) =>
       progress.update(p.done, p.total, p.backend);
@@ -226,6 +233,7 @@ export async function enhanceFile(path: string, out: string, o: EnhanceFileOptio
         backend,
         session,
         allowDomainMismatch,
+        allowDerived: o.allowDerived,
       };
       done = await streamGeotiffExport(
         source,
@@ -251,6 +259,7 @@ export async function enhanceFile(path: string, out: string, o: EnhanceFileOptio
         session,
         ranges,
         allowDomainMismatch,
+        allowDerived: o.allowDerived,
         signal,
         onProgress,
         onFallback,

@@ -66,6 +66,7 @@ async function submit(argv: string[]): Promise<number> {
       band: { type: 'string' },
       tile: { type: 'string' },
       'burn-in': { type: 'boolean', default: false },
+      'allow-domain-mismatch': { type: 'boolean', default: false },
       'png-bits': { type: 'string' },
       attempts: { type: 'string', default: '3' },
     },
@@ -106,6 +107,7 @@ async function submit(argv: string[]): Promise<number> {
     tile: parseIntOption('tile', values.tile),
     burnIn: values['burn-in'] || undefined,
     pngBits: pngBits as 8 | 16 | undefined,
+    allowDomainMismatch: values['allow-domain-mismatch'] || undefined,
   } as const;
   const done = await withRedis(values.redis, (r) =>
     submitEnhance(r, values.queue, planned, options, attempts, batch, values.stow),

@@ -78,6 +78,7 @@ function engines(backend: BackendPreference, threads: number | undefined): Worke
         session,
         signal,
         burnIn: o.burnIn,
+        allowDomainMismatch: o.allowDomainMismatch,
       });
       return { scale: entry.scale };
     },

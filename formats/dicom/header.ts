@@ -5,6 +5,7 @@ import type { DecodeLimits, ImageInfo, Photometric, SampleType, Spacing, WindowP
 import { codecEntry } from './codecs/index.ts';
 import { containerType } from './codecs/container.ts';
 import { readPalette } from './color.ts';
+import { readEnhancement } from './derivation.ts';
 import { readMetadata } from './metadata.ts';
 
 /** What decoding a frame needs beyond ImageInfo. */
@@ -178,6 +179,7 @@ export function readInfo(ds: DataSet, layout: PixelLayout): ImageInfo {
     transferSyntaxUID: layout.transferSyntaxUID,
     lossy: entry.lossy || lossyFlag,
     metadata: readMetadata(ds, layout),
+    ...withEnhancement(ds),
   };
 }
 
@@ -191,4 +193,9 @@ function spacingOf(ds: DataSet, measures: DataSet | undefined): { spacing?: Spac
     if (v.length >= 2) return { spacing: { kind, rowMm: v[0] as number, columnMm: v[1] as number } };
   }
   return {};
+}
+
+function withEnhancement(ds: DataSet): Pick<ImageInfo, 'enhancement'> {
+  const enhancement = readEnhancement(ds);
+  return enhancement ? { enhancement } : {};
 }

@@ -116,27 +116,80 @@ export interface DeriveInput {
   series?: DerivedSeries;
 }
 
-/** The DERIVED description: tool, model and the warning every reader must see (ST, 1024). */
+/** PACS UIs show the first 64 characters of Derivation Description and cut it at 256. */
+export const DESCRIPTION_LEAD = 64;
+export const DESCRIPTION_MAX = 256;
+
+/** "AI-enhanced (tilesr medical-x2 x2), not for primary diagnosis": always whole within 64 characters. */
+export function derivationLead(p: Pick<Provenance, 'modelId' | 'scale'>): string {
+  const around = (model: string) => `AI-enhanced (tilesr ${model} x${p.scale}), not for primary diagnosis`;
+  return around(fit(p.modelId, DESCRIPTION_LEAD - around('').length));
+}
+
+/**
+ * The DERIVED description (ST; kept within 256): the lead, then the earlier step when the source was
+ * already enhanced, then what fits of the source's own derivation. Details (versions, sha256,
+ * region) are in the Contributing Equipment item (contributionDescription).
+ */
 export function derivationDescription(p: Provenance, burnIn: boolean, previous?: string): string {
-  const w = p.source.window;
+  const prior = p.derivedFrom;
+  const priorText = prior
+    ? `; applied to an image already ${prior.by === 'tilesr' ? 'AI-enhanced by ' : 'resampled by '}` +
+      (prior.by === 'tilesr'
+        ? ['tilesr', prior.model, prior.scale ? `x${prior.scale}` : ''].filter(Boolean).join(' ')
+        : 'another tool') +
+      (prior.scale ? ` (x${prior.scale * p.scale} in all)` : '')
+    : '';
   const text =
-    `AI-enhanced, not for primary diagnosis. tilesr ${p.tilesrVersion} super-resolution x${p.scale}: ` +
-    `model ${p.modelId} variant ${p.variant}${p.perceptual ? ' (perceptual: texture may be invented)' : ''} ` +
-    `version ${p.modelVersion} sha256 ${p.sha256}; source frame ${p.source.frame + 1} region ` +
-    `x=${w.x} y=${w.y} ${w.width}x${w.height} px` +
-    (burnIn ? '; AI-enhanced label burned into the pixels' : '') +
-    (previous ? `. Source derivation: ${previous}` : '');
-  return fit(text, 1024);
+    derivationLead(p) +
+    `; ${p.variant}${p.perceptual ? ' (texture may be invented)' : ''}` +
+    (burnIn ? '; label burned in' : '') +
+    priorText +
+    // another tool's derivation of the source is kept as far as it fits (tilesr's is said above)
+    (previous && prior?.by !== 'tilesr' ? `; source: ${previous}` : '');
+  return fit(text, DESCRIPTION_MAX);
+}
+
+/** The full record of the step (Contribution Description, ST 1024): model, versions, region, earlier step. */
+export function contributionDescription(p: Provenance, burnIn: boolean): string {
+  const w = p.source.window;
+  const prior = p.derivedFrom;
+  return fit(
+    `AI super-resolution x${p.scale} (${p.modelId}, variant ${p.variant}, version ${p.modelVersion}, ` +
+      `sha256 ${p.sha256}; tilesr ${p.tilesrVersion}; source frame ${p.source.frame + 1} region ` +
+      `x=${w.x} y=${w.y} ${w.width}x${w.height} px${burnIn ? '; label burned into the pixels' : ''}` +
+      (prior
+        ? `; source already enhanced: ${prior.by === 'tilesr' ? `tilesr ${prior.model ?? '?'} x${prior.scale ?? '?'}` : 'DCM 113085 spatial resampling'}`
+        : '') +
+      `): AI-enhanced, not for primary diagnosis` +
+      (p.perceptual ? ' (perceptual: texture may be invented)' : ''),
+    1024,
+  );
+}
+
+/**
+ * SeriesNumber of a derived series: the source's + 1000 x scale + a hash of model and variant below
+ * 1000, so x2 and x4 (or two models) of one source land in distinct, reproducible series.
+ */
+export function derivedSeriesNumber(
+  sourceNumber: number,
+  p: Pick<Provenance, 'scale' | 'modelId' | 'variant'>,
+): number {
+  let h = 0;
+  for (const ch of `${p.modelId}/${p.variant}`) h = (h * 31 + ch.charCodeAt(0)) % 1000;
+  return Math.min(2 ** 31 - 1, Math.max(0, sourceNumber) + 1000 * p.scale + h);
 }
 
 /** Applies the derivation to `ds` (a copy of the source dataset) in place; returns notes. */
 export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] {
   const { source, provenance: p, now } = input;
   const notes: string[] = [];
+  const keepPalette = supplementalPaletteHolds(source, input);
   for (const key of Object.keys(ds)) {
     // unknown/private tags (dcmjs keeps them as hex keys), group lengths and overlays describe the
     // source's pixels or encoding and cannot be checked to still hold
-    if (/^[0-9A-F]{8}$/i.test(key) || key.startsWith('Overlay') || /PaletteColor/.test(key)) delete ds[key];
+    if (/^[0-9A-F]{8}$/i.test(key) || key.startsWith('Overlay') || (/PaletteColor/.test(key) && !keepPalette))
+      delete ds[key];
   }
   for (const key of STALE) delete ds[key];
   const t = dicomDateTime(now);
@@ -144,9 +197,7 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
   // identity: same study and SOP class, new series and instance
   ds.SeriesInstanceUID = input.series?.uid ?? newUid();
   ds.SOPInstanceUID = newUid();
-  ds.SeriesNumber = String(
-    input.series?.number ?? Math.min(2 ** 31 - 1, (nums(source.SeriesNumber)[0] ?? 0) + 1000),
-  );
+  ds.SeriesNumber = String(input.series?.number ?? derivedSeriesNumber(nums(source.SeriesNumber)[0] ?? 0, p));
   const suffix = input.series?.descriptionSuffix ? ` ${input.series.descriptionSuffix}` : '';
   ds.SeriesDescription =
     fit(`AI-enhanced x${p.scale} ${String(source.SeriesDescription ?? '')}`.trim(), 64 - suffix.length) +
@@ -162,10 +213,11 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
   const enhanced = ENHANCED.has(String(source.SOPClassUID));
   const type = Array.isArray(source.ImageType) ? source.ImageType.map(String) : [];
   // Image Type Value 2 of enhanced IODs is PRIMARY only (C.8.16.1.2): keep the source's there
+  // a Siemens MOSAIC (tiled slices) value does not hold for one enhanced image
   const derivedType = (t: string[]) => [
     'DERIVED',
     enhanced ? (t[1] ?? 'PRIMARY') : 'SECONDARY',
-    ...t.slice(2),
+    ...t.slice(2).filter((v) => v.trim().toUpperCase() !== 'MOSAIC'),
   ];
   ds.ImageType = derivedType(type);
   if (enhanced && source.SOPClassUID === '1.2.840.10008.5.1.4.1.1.4.1') {
@@ -194,9 +246,6 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
       if (item && ft) item.FrameType = derivedType(ft);
     }
   }
-  ds.DerivationDescription = description;
-  ds.DerivationCodeSequence = derivationCodes;
-  ds.SourceImageSequence = [sourceRef];
   if (input.frameItem) {
     // enhanced IODs describe derivation per frame (Derivation Image functional group) and list
     // every instance it references by study and series (Source Image Evidence Sequence)
@@ -216,6 +265,10 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
         ],
       },
     ];
+    // the IOD puts derivation in the functional groups only: none at the top level or shared
+    for (const key of ['DerivationDescription', 'DerivationCodeSequence', 'SourceImageSequence'])
+      delete ds[key];
+    delete firstItem(ds, 'SharedFunctionalGroupsSequence')?.DerivationImageSequence;
     input.frameItem.DerivationImageSequence = [
       {
         DerivationDescription: description,
@@ -223,6 +276,10 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
         SourceImageSequence: [sourceRef],
       },
     ];
+  } else {
+    ds.DerivationDescription = description;
+    ds.DerivationCodeSequence = derivationCodes;
+    ds.SourceImageSequence = [sourceRef];
   }
   const equipment = Array.isArray(source.ContributingEquipmentSequence)
     ? (source.ContributingEquipmentSequence as Item[])
@@ -235,10 +292,7 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
       ManufacturerModelName: fit(`${p.modelId} ${p.variant}`, 64),
       SoftwareVersions: [`tilesr ${p.tilesrVersion}`, fit(p.modelVersion, 64)],
       ContributionDateTime: t.dateTime,
-      ContributionDescription: fit(
-        `AI super-resolution x${p.scale} (${p.modelId}, sha256 ${p.sha256}): AI-enhanced, not for primary diagnosis`,
-        1024,
-      ),
+      ContributionDescription: contributionDescription(p, input.burnIn),
     },
   ];
   ds.BurnedInAnnotation = input.burnIn ? 'YES' : 'NO';
@@ -258,7 +312,42 @@ export function deriveDataset(ds: NaturalDataset, input: DeriveInput): string[] 
     ds.PerFrameFunctionalGroupsSequence = input.frameItem ? [input.frameItem] : [];
 
   setPixelModule(ds, input, notes);
+  if (!keepPalette) monochromePresentation(ds, input.frameItem, notes);
   return notes;
+}
+
+/**
+ * A Supplemental Palette Color LUT (Pixel Presentation COLOR/MIXED of enhanced IODs) maps stored
+ * values to colours: it still holds when the enhanced values are stored on the source's grid.
+ */
+function supplementalPaletteHolds(source: NaturalDataset, input: DeriveInput): boolean {
+  const mono = String(source.PhotometricInterpretation ?? '').startsWith('MONOCHROME');
+  const sameGrid =
+    !input.enc.rescaleChanged && input.enc.pixelRepresentation === Number(source.PixelRepresentation ?? 0);
+  return mono && input.samples === 1 && sameGrid && source.RedPaletteColorLookupTableDescriptor !== undefined;
+}
+
+/** Without its palette an image is presented MONOCHROME (top level and per-frame Frame Type items). */
+function monochromePresentation(ds: NaturalDataset, frameItem: Item | undefined, notes: string[]): void {
+  const holders: Item[] = [
+    ds,
+    ...[firstItem(ds, 'SharedFunctionalGroupsSequence'), frameItem].flatMap((g) =>
+      Object.keys(g ?? {})
+        .filter((k) => k.endsWith('FrameTypeSequence'))
+        .flatMap((k): Item[] => {
+          const item = firstItem(g, k);
+          return item ? [item] : [];
+        }),
+    ),
+  ];
+  let changed = false;
+  for (const h of holders)
+    if (h.PixelPresentation === 'COLOR' || h.PixelPresentation === 'MIXED') {
+      h.PixelPresentation = 'MONOCHROME';
+      changed = true;
+    }
+  if (changed)
+    notes.push('Pixel Presentation set to MONOCHROME: the source palette no longer maps the stored values');
 }
 
 function setPixelModule(ds: NaturalDataset, input: DeriveInput, notes: string[]): void {

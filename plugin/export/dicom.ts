@@ -10,6 +10,7 @@ import { ExportError, throwIfExportAborted } from './errors.ts';
 import { burnMark } from './dicom-burn.ts';
 import { deriveDataset, EXPLICIT_VR_LE } from './dicom-dataset.ts';
 import { applyGeometry, firstItem, type Item } from './dicom-geometry.ts';
+import { addOverlayMark } from './dicom-overlay.ts';
 import { encodePixels } from './dicom-pixels.ts';
 import type { ExportOutput, ExportRequest, ExportWriter } from './types.ts';
 
@@ -108,6 +109,8 @@ async function write(request: ExportRequest): Promise<ExportOutput> {
     }),
     ...applyGeometry(ds, frameItem, { x: p.source.window.x, y: p.source.window.y, scale: result.scale }),
   );
+  // the mark PACS viewers draw over the image, burned in or not
+  addOverlayMark(ds, result.width, result.height, p.modelId, result.scale);
   if (info.frames > 1)
     notes.push(
       `frame ${p.source.frame + 1} of ${info.frames} written as a single-frame instance` +

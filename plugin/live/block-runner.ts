@@ -5,11 +5,12 @@
  */
 import { getModel } from '../../models/registry.ts';
 import { assertDomain } from '../pipeline/domain.ts';
+import { assertEnhanceable } from '../pipeline/derived.ts';
 import { deviceTileLimits } from '../pipeline/enhance.ts';
 import { haloFor } from '../pipeline/tile.ts';
 import { TileService, type ServedBlock, type ServiceImage } from '../pipeline/tile-service.ts';
 import { maxTileForLimits, type Rect } from '../pipeline/tiler.ts';
-import type { Block } from './blocks.ts';
+import type { Block, BlockPlan } from './blocks.ts';
 import type { LiveEngineDeps } from './config.ts';
 import type { ImageRanges } from './ranges.ts';
 import type { SharedSession } from './sessions.ts';
@@ -38,6 +39,9 @@ export class BlockRunner {
       ...this.serviceImage(block.image),
       format: block.image.raster.info.format,
       allowDomainMismatch: config.allowDomainMismatch,
+      enhancement: block.image.raster.info.enhancement,
+      allowDerived: config.allowDerived,
+      colorPath: config.colorPath,
     };
     const served = await service.enhance(image, block.rect, {
       priority: block.priority,
@@ -47,21 +51,24 @@ export class BlockRunner {
     return served as ServedBlock; // defined: skipEmpty is not asked for
   }
 
-  /** Throws DOMAIN_MISMATCH when the model's domain is not the image's and the config does not allow it. */
+  /** Throws DOMAIN_MISMATCH / ALREADY_ENHANCED when the image may not be enhanced with this config. */
   checkDomain(image: LiveImage, config: LiveEnhanceConfig): void {
     const entry = getModel(config.modelId, config.variant);
     assertDomain(image.raster.info, entry, { allowMismatch: config.allowDomainMismatch });
+    // an AI-enhanced image is shown as is, with the refusal as the notice (ALREADY_ENHANCED)
+    assertEnhanceable(image.raster.info, config);
   }
 
-  /** Block side in whole cells: config.blockSize shrunk to the device's limits (WebGPU buffers). */
-  async blockCells(shared: SharedSession, config: LiveEnhanceConfig): Promise<number> {
+  /** How cells become blocks: config.blockSize in whole cells, shrunk to the device's limits (WebGPU buffers). */
+  async blockPlan(shared: SharedSession, config: LiveEnhanceConfig): Promise<BlockPlan> {
     const T = config.tileSize;
     const want = config.blockSize ?? 0;
-    if (want <= T) return 1;
     const entry = getModel(config.modelId, config.variant);
+    const halo = haloFor(entry);
+    if (want <= T) return { tileSize: T, cells: 1, halo };
     const limits = await deviceTileLimits(shared.session);
-    const fit = limits ? maxTileForLimits(limits, entry.scale, haloFor(entry)) : Infinity;
-    return Math.max(1, Math.floor(Math.min(want, fit) / T));
+    const fit = limits ? maxTileForLimits(limits, entry.scale, halo) : Infinity;
+    return { tileSize: T, cells: Math.max(1, Math.floor(Math.min(want, fit) / T)), halo };
   }
 
   /** Drops the bound enhancers of an image that will not be shown again. */

@@ -34,5 +34,6 @@ export const DEFAULT_LIVE_CONFIG: LiveEnhanceConfig = {
   prefetchRing: 1,
   consistencyThresholdDb: 35,
   splitX: 0,
-  blockSize: 0,
+  blockSize: 256,
+  colorPath: 'luma',
 };

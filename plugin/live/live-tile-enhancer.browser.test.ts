@@ -2,7 +2,8 @@
 // (testing/canvas-adapter.ts) with the shipped medical-x2 on WASM and a real MR slice: visible cells
 // come centre first, a pan aborts the superseded view's work, the next slice's cells are prefetched
 // so showing it needs no new inference, the drawn pixels are the pipeline's enhanceTile output, the
-// mark is drawn on every render with tiles, and merged blocks compute less halo for the same pixels.
+// mark is drawn on every render with tiles, and merged blocks (the default: the centre cell alone
+// first, the rest merged) compute less halo for the same pixels.
 import { expect } from '@esm-bundle/chai';
 import { openRaster } from '../../formats/index.ts';
 import { toModalityValues, type Raster } from '../../formats/raster.ts';
@@ -13,6 +14,7 @@ import { bindTileEnhancer } from '../pipeline/tile.ts';
 import { pixelSpacingOf } from '../viewer/cornerstone/loader.ts';
 import { watermarkLabel } from '../watermark/viewport.ts';
 import {
+  DEFAULT_LIVE_CONFIG,
   LiveTileEnhancer,
   type LiveEnhanceCallbacks,
   type LiveImage,
@@ -237,8 +239,8 @@ describe('LiveTileEnhancer over a plain-canvas viewer (medical-x2, WASM, real MR
     engine.dispose();
   });
 
-  it('merged blocks: one run for the view, less halo computed per shown pixel, same drawn pixels', async () => {
-    const h = harness(128);
+  it('merged blocks (default): centre cell alone first, the rest merged, less halo, same pixels', async () => {
+    const h = harness(DEFAULT_LIVE_CONFIG.blockSize);
     const { engine, adapter } = h;
     engine.setImage(adapter.image);
     engine.setNeighbours(undefined);
@@ -246,10 +248,15 @@ describe('LiveTileEnhancer over a plain-canvas viewer (medical-x2, WASM, real MR
     await until(() => engine.status === 'done');
     await idle(h);
     expect(h.errors).to.deep.equal([]);
-    expect(engine.stats.inferences).to.equal(1);
+    // the centre cell (160,160) alone and first (32 + 2 x 17 px halo), then the 15 others in one block
+    // with it as context (128 + 2 x 17): cheaper than 4 blocks around it (bands 162x66, 66x66, 98x66, 162x98)
+    expect(engine.stats.inferences).to.equal(2);
+    expect(h.tiles).to.have.length(16);
+    expect(h.tiles[0]?.info.rect).to.deep.equal({ x: 160, y: 160, width: T, height: T });
     const overhead = (engine.stats.computedPx as number) / (engine.stats.shownPx as number);
-    // one 128 px block + 17 px halo: (162/128)^2 = 1.6 against (66/32)^2 = 4.25 per 32 px cell
-    expect(overhead).to.be.closeTo((162 / 128) ** 2, 1e-9);
+    const computed = 66 * 66 + 162 * 162;
+    // against (66/32)^2 = 4.25 per 32 px cell (one block for all would be (162/128)^2 = 1.6)
+    expect(overhead).to.be.closeTo(computed / (128 * 128), 1e-9);
     expect(engine.lastDrawn).to.have.length(16);
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     const cell = { x: 160, y: 160, width: T, height: T };
@@ -271,6 +278,58 @@ describe('LiveTileEnhancer over a plain-canvas viewer (medical-x2, WASM, real MR
       worst = Math.max(worst, Math.abs((shown[i * 4] as number) - windowByte(ref.data[i] as number, lo, hi)));
     // a cell cut from a block equals the cell alone within float rounding: at most one grey level
     expect(worst).to.be.at.most(1);
+    engine.dispose();
+  });
+  it('three-band colour goes through luma by default: one run per block, the pipeline luma pixels', async () => {
+    const mr = stack[0] as LiveImage;
+    const n = 384 * 384;
+    const modality = new Float32Array(n * 3);
+    const m = mr.modality;
+    // R: the slice, G: mirrored, B: half the slice plus an offset
+    for (let i = 0; i < n; i++) {
+      const x = i % 384;
+      modality[i * 3] = m[i] as number;
+      modality[i * 3 + 1] = m[i - x + 383 - x] as number;
+      modality[i * 3 + 2] = 0.5 * (m[i] as number) + 100;
+    }
+    const rgb: LiveImage = {
+      ...mr,
+      imageId: 'rgb#1',
+      raster: { ...mr.raster, samples: 3, data: modality },
+      modality,
+      bands: [0, 1, 2],
+    };
+    const h = harness(DEFAULT_LIVE_CONFIG.blockSize);
+    const { engine, adapter } = h;
+    engine.setNeighbours(undefined);
+    stack.push(rgb);
+    adapter.show(stack.length - 1);
+    engine.setImage(rgb);
+    adapter.setView(2, 128, 128);
+    await until(() => engine.status === 'done');
+    await idle(h);
+    expect(h.errors).to.deep.equal([]);
+    expect(engine.stats.inferences, 'one run per block, not one per band').to.equal(2);
+    expect(engine.provenance().colorPath).to.equal('luma');
+    const cell = { x: 160, y: 160, width: T, height: T };
+    const ref = await bindTileEnhancer({
+      values: modality,
+      width: 384,
+      height: 384,
+      samples: 3,
+      imageId: 'reference-rgb',
+      modelId: 'medical-x2',
+      bands: [0, 1, 2],
+      ranges: engine.exportRanges(),
+      session: (await sharedSession('medical-x2', 'fidelity', 'wasm')).session,
+      colorPath: 'luma',
+    }).enhanceTile(cell);
+    const got = engine.tilePixels(5, 5);
+    expect(got?.samples).to.equal(3);
+    let worst = 0;
+    for (let i = 0; i < ref.data.length; i++)
+      worst = Math.max(worst, Math.abs((got?.data[i] as number) - (ref.data[i] as number)));
+    expect(worst, 'stored cell vs enhanceTile (luma), real units').to.be.at.most(1e-3);
     engine.dispose();
   });
 });

@@ -26,7 +26,7 @@ import type { Rect } from '../pipeline/tiler.ts';
 import { watermarkLabel, type WatermarkBox } from '../watermark/viewport.ts';
 import type { DrawTile, ViewerAdapter, ViewState } from './adapter.ts';
 import { BlockRunner } from './block-runner.ts';
-import { groupBlocks, type Block } from './blocks.ts';
+import { groupBlocks, type Block, type BlockPlan } from './blocks.ts';
 import { DEFAULT_LIVE_CONFIG, type LiveEngineDeps } from './config.ts';
 import { FallbackRelay } from './fallbacks.ts';
 import { boundingRect, cellRect, gridCells, type Cell } from './grid.ts';
@@ -209,7 +209,7 @@ export class LiveTileEnhancer {
   /** The store's scope of an image under the current configuration. */
   private scope(imageId: string | undefined): string {
     const c = this.config;
-    return `${imageId}|${c.modelId}|${c.variant}|${c.backend}|${c.tileSize}`;
+    return `${imageId}|${c.modelId}|${c.variant}|${c.backend}|${c.tileSize}|${c.colorPath}`;
   }
 
   private tileKey(imageId: string, col: number, row: number): string {
@@ -252,7 +252,7 @@ export class LiveTileEnhancer {
       return;
     }
     const { visible, ring } = this.cells(region);
-    const key = `${this.scope(this.image.imageId)}|${visible.map((c) => c.join(',')).join(';')}|${ring.length}|${this.config.blockSize ?? 0}`;
+    const key = `${this.scope(this.image.imageId)}|${visible.map((c) => c.join(',')).join(';')}|${ring.length}|${this.config.blockSize ?? 0}|${this.config.allowDomainMismatch}|${this.config.allowDerived}`;
     if (this.job?.key === key || this.cancelledKey === key) return;
     this.cancelledKey = undefined;
     const id = this.image.imageId;
@@ -264,18 +264,14 @@ export class LiveTileEnhancer {
     void this.run(job, this.image, visible, ring);
   }
 
-  private blocks(image: LiveImage, cells: Cell[], b: number, priority: Block['priority']): Block[] {
-    return groupBlocks(image, gridSize(image), cells, this.config.tileSize, b, priority);
-  }
-
   private async run(job: Job, image: LiveImage, visible: Cell[], ring: Cell[]): Promise<void> {
     const c = this.config;
     let shared: SharedSession;
-    let b: number;
+    let plan: BlockPlan;
     try {
       this.runner.checkDomain(image, c);
       shared = await this.deps.session(c.modelId, c.variant, c.backend);
-      b = await this.runner.blockCells(shared, c);
+      plan = await this.runner.blockPlan(shared, c);
     } catch (e) {
       this.live.delete(job);
       this.callbacks.error({ code: errorCode(e) ?? 'SESSION_FAILED', message: messageOf(e) });
@@ -291,8 +287,8 @@ export class LiveTileEnhancer {
     const scope = this.scope(image.imageId);
     const missing = (cells: Cell[]) => cells.filter(([col, row]) => !this.tiles.has(scope, col, row));
     const blocks = [
-      ...this.blocks(image, missing(visible), b, 'visible'),
-      ...this.blocks(image, missing(ring), b, 'prefetch'),
+      ...groupBlocks(image, missing(visible), plan, 'visible', true),
+      ...groupBlocks(image, missing(ring), plan, 'prefetch'),
     ];
     let done = 0;
     const total = blocks.reduce((n, bl) => n + bl.cells.length, 0);
@@ -314,7 +310,7 @@ export class LiveTileEnhancer {
       j.controller.abort();
       this.live.delete(j);
     }
-    void this.prefetchNeighbours(job, shared, visible, b);
+    void this.prefetchNeighbours(job, shared, visible, plan);
     await Promise.all(requests);
     if (signal.aborted || this.job !== job) return;
     this.setStatus('done');
@@ -342,7 +338,7 @@ export class LiveTileEnhancer {
     job: Job,
     shared: SharedSession,
     visible: Cell[],
-    b: number,
+    plan: BlockPlan,
   ): Promise<void> {
     const ids = (this.adapter.neighbours?.() ?? []).slice(0, this.neighbours.max);
     if (!this.neighbours.enabled || ids.length === 0 || visible.length === 0) return;
@@ -357,7 +353,7 @@ export class LiveTileEnhancer {
       const cells = visible.filter(
         ([col, row]) => col * T < size.width && row * T < size.height && !this.tiles.has(scope, col, row),
       );
-      for (const block of this.blocks(img, cells, b, 'prefetch'))
+      for (const block of groupBlocks(img, cells, plan, 'prefetch'))
         void this.enhanceBlock(block, shared, signal).catch((e: unknown) => this.failed(e, signal, block));
     }
   }
@@ -384,7 +380,8 @@ export class LiveTileEnhancer {
     if (served.inferences > 0) {
       this.stats.inferences = (this.stats.inferences ?? 0) + served.inferences;
       this.stats.computedPx = (this.stats.computedPx ?? 0) + served.input.width * served.input.height;
-      this.stats.shownPx = (this.stats.shownPx ?? 0) + block.rect.width * block.rect.height;
+      const shown = served.cells.reduce((n, { rect }) => n + rect.width * rect.height, 0);
+      this.stats.shownPx = (this.stats.shownPx ?? 0) + shown;
     }
     const scope = this.scope(image.imageId);
     const wanted = this.job?.wanted;
@@ -433,6 +430,8 @@ export class LiveTileEnhancer {
       spacing: this.enhancedSpacing as PixelSpacing,
       consistencyThresholdDb: c.consistencyThresholdDb,
       format: image.raster.info.format,
+      derivedFrom: image.raster.info.enhancement,
+      colorPath: c.colorPath,
       ...(n
         ? {
             source: {

@@ -6,6 +6,7 @@ import type { ImageInfo } from '../../formats/raster.ts';
 import type { FallbackRecord } from '../../models/backend/types.ts';
 import type { NormRange } from '../../models/normalize.ts';
 import type { ModelEntry } from '../../models/registry.ts';
+import { colorPathFor, type ColorPath } from '../pipeline/luma.ts';
 import { modelProvenance } from '../pipeline/provenance.ts';
 import { haloFor } from '../pipeline/tile.ts';
 import { boundingRect } from './grid.ts';
@@ -28,6 +29,10 @@ export interface ViewerProvenanceParts {
   source?: ViewerProvenance['source'];
   /** The image's format (a model of another domain, allowed by override, is recorded). */
   format?: ImageInfo['format'];
+  /** The image's earlier super-resolution (enhanced again by override). */
+  derivedFrom?: ImageInfo['enhancement'];
+  /** The colour path asked for (resolved here: luma only for three bands). */
+  colorPath?: ColorPath;
 }
 
 /** The one ViewerProvenance builder (plugin/live's engine and the OpenLayers loader). */
@@ -41,6 +46,8 @@ export function viewerProvenance(entry: ModelEntry, p: ViewerProvenanceParts): V
       backends: p.tiles.map((t) => t.backend),
       fallbacks: p.fallbacks,
       format: p.format,
+      derivedFrom: p.derivedFrom,
+      colorPath: colorPathFor(p.bands, p.colorPath),
     }),
     imageId: p.imageId,
     frame: p.frame,

@@ -4,6 +4,7 @@
  */
 import type { BackendId, BackendPreference, FallbackRecord } from '../../models/backend/types.ts';
 import type { Variant } from '../../models/card.ts';
+import type { ColorPath } from '../pipeline/luma.ts';
 import type { ModelProvenance } from '../pipeline/provenance.ts';
 import type { Rect } from '../pipeline/tiler.ts';
 import type { Raster } from '../../formats/raster.ts';
@@ -70,9 +71,16 @@ export interface LiveEnhanceConfig {
   /**
    * Largest side (LR px) of one inference block: visible cells are merged into blocks of up to this
    * side (whole cells, shrunk to the device's limits) so their halos are shared; each cell is still
-   * stored and drawn on its own. 0 or <= tileSize: one inference per cell (the default, what `<sr-viewer>` runs today); 256 brings the zoomed demo view from 1.96x to 1.28x LR px computed per LR px shown (bench zoom).
+   * stored and drawn on its own; the first visible cell still runs alone, first (plugin/live/blocks.ts),
+   * so the first tile comes as soon as with one inference per cell. Default 256; 0 or <= tileSize:
+   * one inference per cell.
    */
   blockSize?: number;
+  /**
+   * Three-band colour: 'luma' (default) runs the model once per block on luma and upsamples chroma
+   * bicubically (plugin/pipeline/luma.ts); 'per-band' runs it once per band. Other band counts: per band.
+   */
+  colorPath?: ColorPath;
   /**
    * 'progressive' (default): each tile is drawn as it arrives; 'complete': enhanced tiles are drawn
    * only once every visible cell is ready (no patchwork of enhanced and original while tiles arrive).
@@ -82,6 +90,8 @@ export interface LiveEnhanceConfig {
   markCorner?: MarkCorner;
   /** Run a model of another domain than the image's (plugin/pipeline/domain.ts); provenance records it. */
   allowDomainMismatch?: boolean;
+  /** Enhance an image that is itself a super-resolution result (plugin/pipeline/derived.ts). */
+  allowDerived?: boolean;
 }
 
 /** One enhanced cell, as events and tests see it. */

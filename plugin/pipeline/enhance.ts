@@ -27,6 +27,7 @@ import { excessPlane, RANGE_RULE } from './range.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
 import { assertDomain } from './domain.ts';
+import { assertEnhanceable } from './derived.ts';
 import { modelProvenance, scaledSpacing, type Provenance } from './provenance.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
 import { Stitcher } from './stitch.ts';
@@ -74,6 +75,8 @@ export interface EnhanceOptions {
   imageId?: string;
   /** Run a model of another domain than the image's (domain.ts); provenance records it. */
   allowDomainMismatch?: boolean;
+  /** Enhance an image that is itself a super-resolution result (derived.ts); provenance records both steps. */
+  allowDerived?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: EnhanceProgress) => void;
   onFallback?: (r: FallbackRecord) => void;
@@ -126,6 +129,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
   throwIfAborted(signal);
   const entry = getModel(options.modelId, options.variant);
   assertDomain(raster.info, entry, { allowMismatch: options.allowDomainMismatch });
+  const derivedFrom = assertEnhanceable(raster.info, options);
   if (options.frame !== undefined && options.frame !== raster.frame)
     throw new PipelineError('INVALID_REQUEST', `raster holds frame ${raster.frame}, not ${options.frame}`);
   const bands = options.band === undefined ? [...Array(raster.samples).keys()] : [options.band];
@@ -247,6 +251,7 @@ export async function enhanceRaster(raster: Raster, options: EnhanceOptions): Pr
         backends: tileBackends.flat(),
         fallbacks,
         format: raster.info.format,
+        derivedFrom,
       }),
       tileBackends,
       rangeRule: RANGE_RULE,

@@ -6,7 +6,8 @@ export type PipelineErrorCode =
   | 'TILE_FAILED' // inference of one tile failed (cause attached)
   | 'INVALID_REQUEST' // bad region, band, tile size or option
   | 'MODEL_UNAVAILABLE' // the model id/variant is unknown or could not be loaded
-  | 'DOMAIN_MISMATCH'; // the model's domain is not the image's (domain.ts), and no override
+  | 'DOMAIN_MISMATCH' // the model's domain is not the image's (domain.ts), and no override
+  | 'ALREADY_ENHANCED'; // the image is itself a super-resolution result (derived.ts), and no override
 
 /** Thrown (or delivered as an event) by everything under plugin/pipeline. */
 export class PipelineError extends TilesrError<PipelineErrorCode> {

@@ -1,9 +1,10 @@
 /** What an enhanced result carries about how it was made, and the spacing of the SR grid. */
 import type { BackendId, FallbackRecord } from '../../models/backend/types.ts';
-import type { ImageInfo, PixelWindow, Spacing } from '../../formats/raster.ts';
+import type { ImageInfo, PixelWindow, PriorEnhancement, Spacing } from '../../formats/raster.ts';
 import type { NormRange } from '../../models/normalize.ts';
 import type { ModelEntry } from '../../models/registry.ts';
 import { domainMismatch, type DomainOverride } from './domain.ts';
+import type { ColorPath } from './luma.ts';
 
 /** tilesr's version, recorded in provenance (a test keeps it equal to package.json). */
 export const TILESR_VERSION = '0.1.0';
@@ -59,8 +60,12 @@ export interface ModelProvenance {
   backends: Partial<Record<BackendId | 'cache', number>>;
   fallbacks: FallbackRecord[];
   normalization: BandNormalization[];
+  /** Which path made the pixels: one run per band, or one on luma + bicubic chroma (luma.ts). */
+  colorPath?: ColorPath;
   /** Set when the model ran on an image of another domain: the user overrode the domain check. */
   domainOverride?: DomainOverride;
+  /** Set when the source was itself super-resolved (allowed by override): the earlier step. */
+  derivedFrom?: PriorEnhancement;
   tilesrVersion: string;
   createdAt: string;
 }
@@ -89,6 +94,10 @@ export interface ProvenanceParts {
   fallbacks?: readonly FallbackRecord[];
   /** The image's format: a model of another domain (allowed by override) is recorded as such. */
   format?: ImageInfo['format'];
+  /** The earlier super-resolution step of the source (derived.ts assertEnhanceable, when allowed). */
+  derivedFrom?: PriorEnhancement;
+  /** The path that made the pixels (default 'per-band'). */
+  colorPath?: ColorPath;
 }
 
 /** THE provenance builder: the fields every record shares, from the model entry and the run. */
@@ -117,7 +126,9 @@ export function modelProvenance(
         : parts.rangeSource;
       return { band, lo, hi, constant, count, source, ...(outside !== undefined ? { outside } : {}) };
     }),
+    colorPath: parts.colorPath ?? 'per-band',
     ...(override ? { domainOverride: override } : {}),
+    ...(parts.derivedFrom ? { derivedFrom: { ...parts.derivedFrom } } : {}),
     tilesrVersion: TILESR_VERSION,
     createdAt: new Date().toISOString(),
   };

@@ -14,6 +14,7 @@ import type { BackendId, FallbackRecord, InferenceSession } from '../../models/b
 import { computeRange, type NormRange } from '../../models/normalize.ts';
 import { getModel, loadModel } from '../../models/registry.ts';
 import { assertDomain } from './domain.ts';
+import { assertEnhanceable } from './derived.ts';
 import { toModalityValues, type PixelWindow, type RasterSource, type Spacing } from '../../formats/raster.ts';
 import { deviceTileLimits, enhanceRaster, type EnhanceOptions, type EnhanceProgress } from './enhance.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
@@ -56,6 +57,7 @@ export interface StreamEnhanceOptions extends Pick<
   | 'nodeThreads'
   | 'session'
   | 'allowDomainMismatch'
+  | 'allowDerived'
 > {
   frame?: number;
   /** LR region in full-image pixels (default: the whole image). */
@@ -117,6 +119,7 @@ export async function enhanceInBlocks(
   const entry = getModel(options.modelId, options.variant);
   // refused before any read or inference (each block's enhanceRaster checks it again)
   assertDomain(info, entry, { allowMismatch: options.allowDomainMismatch });
+  assertEnhanceable(info, options);
   const frame = options.frame ?? 0;
   const region = options.window ?? { x: 0, y: 0, width: info.width, height: info.height };
   const bands = options.band === undefined ? [...Array(info.samples).keys()] : [options.band];
@@ -195,6 +198,7 @@ export async function enhanceInBlocks(
         session,
         ranges,
         allowDomainMismatch: options.allowDomainMismatch,
+        allowDerived: options.allowDerived,
         signal: inner.signal,
         onProgress: (p) => {
           doneBy[r] = p.done;

@@ -12,7 +12,9 @@ import { getModel, type ModelEntry } from '../../models/registry.ts';
 import type { ImageInfo } from '../../formats/raster.ts';
 import type { TileCache } from './cache.ts';
 import { assertDomain } from './domain.ts';
+import { assertEnhanceable } from './derived.ts';
 import { PipelineError } from './errors.ts';
+import { colorPathFor, type ColorPath } from './luma.ts';
 import type { Priority, TileScheduler } from './scheduler.ts';
 import { tileConsistencyPsnr } from './tile-check.ts';
 import { bindTileEnhancer, growRect, haloFor, type EnhancedTile, type TileEnhancer } from './tile.ts';
@@ -37,6 +39,12 @@ export interface ServiceImage {
   format?: ImageInfo['format'];
   /** ...unless the user explicitly allowed it (domain.ts). */
   allowDomainMismatch?: boolean;
+  /** An earlier super-resolution of the image: every block is refused (ALREADY_ENHANCED)... */
+  enhancement?: ImageInfo['enhancement'];
+  /** ...unless the user explicitly allowed it (derived.ts). */
+  allowDerived?: boolean;
+  /** 'luma': [R, G, B] through one model run on luma (luma.ts; other band counts: per band). */
+  colorPath?: ColorPath;
 }
 
 /** The model a service runs and where its work is queued and cached. */
@@ -169,6 +177,7 @@ export class TileService {
     const { signal } = request;
     if (image.format)
       assertDomain({ format: image.format }, this.entry, { allowMismatch: image.allowDomainMismatch });
+    assertEnhanceable(image, image);
     // the values around the block (whole image, or the window read) and where they start
     let around: { values: ArrayLike<number>; x: number; y: number; width: number };
     let enhancer: TileEnhancer;
@@ -229,20 +238,23 @@ export class TileService {
     };
   }
 
-  /** Drops the bound enhancer of an image that will not be asked for again. */
+  /** Drops the bound enhancers of an image that will not be asked for again. */
   forget(imageId: string): void {
     this.enhancers.delete(imageId);
+    this.enhancers.delete(`${imageId}|luma`);
   }
 
-  /** The bound enhancer of an in-memory image (kept: binding is per image, not per block). */
+  /** The bound enhancer of an in-memory image (kept: binding is per image and path, not per block). */
   private bound(image: ServiceImage, values: ArrayLike<number>): TileEnhancer {
-    let e = this.enhancers.get(image.imageId);
+    const luma = colorPathFor(image.bands, image.colorPath) === 'luma';
+    const id = luma ? `${image.imageId}|luma` : image.imageId;
+    let e = this.enhancers.get(id);
     if (!e) {
       e = this.bind(image, values, { x: 0, y: 0, width: image.width, height: image.height });
-      this.enhancers.set(image.imageId, e);
+      this.enhancers.set(id, e);
       if (this.enhancers.size > MAX_BOUND_IMAGES) {
         const oldest = this.enhancers.keys().next().value;
-        if (oldest !== undefined && oldest !== image.imageId) this.enhancers.delete(oldest);
+        if (oldest !== undefined && oldest !== id) this.enhancers.delete(oldest);
       }
     }
     return e;
@@ -264,6 +276,7 @@ export class TileService {
       session: m.session,
       scheduler: m.scheduler,
       cache: m.cache,
+      colorPath: colorPathFor(image.bands, image.colorPath),
     });
   }
 

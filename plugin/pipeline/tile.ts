@@ -11,9 +11,10 @@ import type { Variant } from '../../models/card.ts';
 import { computeRange, normalize, type NormRange } from '../../models/normalize.ts';
 import { getModel, type ModelEntry } from '../../models/registry.ts';
 import type { PixelWindow, Raster, Spacing } from '../../formats/raster.ts';
-import { assemble } from './assemble.ts';
+import { assemble, type BandPlane } from './assemble.ts';
 import { tileCacheKey, type TileCache } from './cache.ts';
 import { PipelineError, throwIfAborted } from './errors.ts';
+import { colorPathFor, LUMA_RANGE, lumaMerge, lumaSplit, type ColorPath, type LumaPlanes } from './luma.ts';
 import { modelProvenance, scaledSpacing, type Provenance } from './provenance.ts';
 import { excessPlane, RANGE_RULE, restoreRange } from './range.ts';
 import { TileScheduler, type Priority } from './scheduler.ts';
@@ -97,6 +98,8 @@ export interface TileEnhancerOptions extends TileSource {
   cache?: TileCache;
   /** Halo per side (default haloFor(entry)). */
   halo?: number;
+  /** 'luma': three bands [R, G, B] through one model run on luma (luma.ts); default 'per-band'. */
+  colorPath?: ColorPath;
 }
 
 /** Per-request options of enhanceTile. */
@@ -133,6 +136,8 @@ export interface TileEnhancer {
   readonly ranges: NormRange[];
   /** Whether the ranges were given by the caller ('provided') or computed here ('raster'). */
   readonly rangeSource: 'provided' | 'raster';
+  /** The path the pixels are made by ('luma' only for three bands asked to go through luma). */
+  readonly colorPath: ColorPath;
   enhanceTile(rect: Rect, request?: TileRequest): Promise<EnhancedTile>;
 }
 
@@ -184,6 +189,9 @@ export function bindTileEnhancer(options: TileEnhancerOptions): TileEnhancer {
   const scheduler = options.scheduler ?? new TileScheduler({ concurrency: 1 });
   const frame = options.frame ?? 0;
   const { session, cache, imageId } = options;
+  if (options.colorPath === 'luma' && bands.length !== 3)
+    throw new PipelineError('INVALID_REQUEST', `colorPath 'luma' needs 3 bands, not ${bands.length}`);
+  const colorPath = colorPathFor(bands, options.colorPath);
 
   async function enhanceTile(rect: Rect, request: TileRequest = {}): Promise<EnhancedTile> {
     checkRect(rect, width, height);
@@ -196,58 +204,71 @@ export function bindTileEnhancer(options: TileEnhancerOptions): TileEnhancer {
       inferenceMs += ms;
       inferences++;
     };
-    // every band joins the scheduler synchronously: a caller may abort older requests right after
-    const outputs = await Promise.all(
-      bands.map((band, bi) => {
-        const range = ranges[bi] as NormRange;
-        const key = tileCacheKey({
-          imageId,
-          frame,
-          band,
-          input,
-          core: rect,
-          modelId: entry.id,
-          variant: entry.variant,
-          sha256: entry.sha256,
-          backend: session.backend,
-          range: [range.lo, range.hi],
-        });
-        let crop: Float64Array | undefined;
-        const lr = () => (crop ??= bandCrop(options, input, band));
-        return scheduler.submit(
-          key,
-          (sig) =>
-            runTile(
-              {
-                session,
-                scale,
-                input,
-                plane: () => normalize(lr(), range),
-                excess: () => excessPlane(lr(), range),
-                cache,
-                key,
-                onInference,
-              },
-              sig,
-            ),
-          { priority: request.priority, signal },
-        );
-      }),
-    );
-    throwIfAborted(signal);
+    const keyOf = (band: number, range: NormRange, extra = '') =>
+      tileCacheKey({
+        imageId,
+        frame,
+        band,
+        input,
+        core: rect,
+        modelId: entry.id,
+        variant: entry.variant,
+        sha256: entry.sha256,
+        backend: session.backend,
+        range: [range.lo, range.hi],
+      }) + extra;
+    const run = (key: string, plane: () => Float32Array, excess: () => Float32Array | undefined) =>
+      scheduler.submit(
+        key,
+        (sig) => runTile({ session, scale, input, plane, excess, cache, key, onInference }, sig),
+        { priority: request.priority, signal },
+      );
     // keep the core: the same crop the Stitcher makes of a tile
     const sw = rect.width * scale;
     const sh = rect.height * scale;
     const ox = (rect.x - input.x) * scale;
     const oy = (rect.y - input.y) * scale;
-    const planes = outputs.map((out, bi) => {
-      const sr = new Float32Array(sw * sh);
-      for (let y = 0; y < sh; y++) {
-        const src = (oy + y) * out.width + ox;
-        sr.set(out.data.subarray(src, src + sw), y * sw);
-      }
-      return { sr, range: ranges[bi] as NormRange, band: bands[bi] as number };
-    });
+    let outputs: TileRunOutput[];
+    let planes: BandPlane[];
+    if (colorPath === 'luma') {
+      // one run on Y; its key names the three bands and ranges Y is made of
+      const extra = `|luma${bands.join(',')}:${ranges.map((r) => `${r.lo},${r.hi}`).join(';')}`;
+      let lr: LumaPlanes | undefined;
+      const split = () => (lr ??= lumaSplit(options, input, bands, ranges));
+      const y = await run(
+        keyOf(bands[0] as number, LUMA_RANGE, extra),
+        () => split().y,
+        () => undefined, // Y of clipped bands is in [0,1]: the bands' excesses are added in lumaMerge
+      );
+      throwIfAborted(signal);
+      outputs = bands.map(() => y);
+      const core = { ox, oy, width: sw, height: sh };
+      const rgb = lumaMerge(y.data, split(), { width: input.width, height: input.height, scale }, core);
+      planes = rgb.map((sr, bi) => ({ sr, range: ranges[bi] as NormRange, band: bands[bi] as number }));
+    } else {
+      // every band joins the scheduler synchronously: a caller may abort older requests right after
+      outputs = await Promise.all(
+        bands.map((band, bi) => {
+          const range = ranges[bi] as NormRange;
+          let crop: Float64Array | undefined;
+          const lr = () => (crop ??= bandCrop(options, input, band));
+          return run(
+            keyOf(band, range),
+            () => normalize(lr(), range),
+            () => excessPlane(lr(), range),
+          );
+        }),
+      );
+      throwIfAborted(signal);
+      planes = outputs.map((out, bi) => {
+        const sr = new Float32Array(sw * sh);
+        for (let y = 0; y < sh; y++) {
+          const src = (oy + y) * out.width + ox;
+          sr.set(out.data.subarray(src, src + sw), y * sw);
+        }
+        return { sr, range: ranges[bi] as NormRange, band: bands[bi] as number };
+      });
+    }
     const data = assemble(planes, { values: options.values, width, stride: samples }, rect, scale);
     return {
       rect: { ...rect },
@@ -270,6 +291,7 @@ export function bindTileEnhancer(options: TileEnhancerOptions): TileEnhancer {
     bands: [...bands],
     ranges,
     rangeSource: options.ranges ? 'provided' : 'raster',
+    colorPath,
     enhanceTile,
   };
 }
@@ -289,6 +311,7 @@ export function tileProvenance(
       ranges: enhancer.ranges,
       rangeSource: enhancer.rangeSource,
       backends: tile.backends,
+      colorPath: enhancer.colorPath,
     }),
     tileBackends: tile.backends.map((b) => [b]),
     rangeRule: RANGE_RULE,

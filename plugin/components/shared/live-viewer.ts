@@ -56,6 +56,11 @@ export abstract class LiveViewerElement extends LitElement {
    * such a model is refused with `sr-error` DOMAIN_MISMATCH. Provenance records the override.
    */
   @property({ type: Boolean, attribute: 'allow-domain-mismatch' }) allowDomainMismatch = false;
+  /**
+   * Enhance an image that is already AI-enhanced; without it such an image is shown as is and
+   * `sr-error` ALREADY_ENHANCED says "already AI-enhanced by tilesr <model> xN". Provenance names both steps.
+   */
+  @property({ type: Boolean, attribute: 'allow-derived' }) allowDerived = false;
 
   /** Facts about the image shown (undefined before the first one). */
   @state() info: ViewerImageInfo | undefined;
@@ -121,6 +126,7 @@ export abstract class LiveViewerElement extends LitElement {
       // an unknown attribute value keeps the default corner rather than hiding the mark
       markCorner: MARK_CORNERS.includes(this.markCorner) ? this.markCorner : 'bottom-right',
       allowDomainMismatch: this.allowDomainMismatch,
+      allowDerived: this.allowDerived,
     };
   }
 }

@@ -49,6 +49,7 @@ const LIVE_PROPS = [
   'reveal',
   'markCorner',
   'allowDomainMismatch',
+  'allowDerived',
 ] as const;
 
 /** What a shown slice reports in `sr-image-loaded` (the same shape <sr-viewer> reports). */

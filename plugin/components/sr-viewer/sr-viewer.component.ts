@@ -14,7 +14,7 @@ import {
   exportFormatsFor,
   type ExportImageOptions,
 } from '../../viewer/cornerstone/frame-export.ts';
-import { LiveTileEnhancer } from '../../live/live-tile-enhancer.ts';
+import { DEFAULT_LIVE_CONFIG, LiveTileEnhancer } from '../../live/live-tile-enhancer.ts';
 import type { LiveEnhanceStats, LiveTileInfo } from '../../live/types.ts';
 import { CornerstoneAdapter } from '../../viewer/cornerstone/adapter.ts';
 import { LiveAttachController } from '../../viewer/cornerstone/live-attach.ts';
@@ -66,11 +66,10 @@ export class SrViewer extends LiveViewerElement {
   @property({ type: Number }) frame = 0;
   /**
    * Largest side (LR px) of one inference block: missing visible tiles are merged into blocks of up to
-   * this side so they share one halo (each tile still stored, checked and drawn on its own). 0 (the
-   * default): one inference per tile, the first tile soonest; 256 cut LR px computed per LR px shown
-   * from 1.96 to 1.28 for the zoomed demo view (`npm run bench -- zoom`).
+   * this side so they share one halo (each tile still stored, checked and drawn on its own); the
+   * centre tile still runs alone, first (plugin/live/blocks.ts). Default 256; 0: one inference per tile.
    */
-  @property({ type: Number, attribute: 'block-size' }) blockSize = 0;
+  @property({ type: Number, attribute: 'block-size' }) blockSize = DEFAULT_LIVE_CONFIG.blockSize ?? 0;
   /** Attach to this existing cornerstone element instead of creating one (set before connecting). */
   @property({ attribute: false }) cornerstoneElement: HTMLElement | undefined;
   /**
@@ -239,6 +238,7 @@ export class SrViewer extends LiveViewerElement {
       'reveal',
       'markCorner',
       'allowDomainMismatch',
+      'allowDerived',
     ];
     if (liveProps.some((p) => changed.has(p as keyof SrViewer))) this.configureLive();
   }
@@ -388,6 +388,7 @@ export class SrViewer extends LiveViewerElement {
         variant: this.variant,
         backend: this.backend,
         allowDomainMismatch: this.allowDomainMismatch,
+        allowDerived: this.allowDerived,
         ranges: this.engine.exportRanges(),
         region,
         sourceBytes: this.source?.read ?? this.opener.sourceReader(),

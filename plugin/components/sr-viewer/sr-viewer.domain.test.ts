@@ -10,7 +10,7 @@ const next = <K extends keyof HTMLElementEventMap>(el: HTMLElement, type: K) =>
   new Promise<HTMLElementEventMap[K]>((r) => el.addEventListener(type, r, { once: true }));
 
 describe('<sr-viewer> domain check', function () {
-  this.timeout(180_000);
+  this.timeout(120_000);
 
   it('refuses medical-x2 on a GeoTIFF unless allow-domain-mismatch is set', async () => {
     document.body.insertAdjacentHTML(

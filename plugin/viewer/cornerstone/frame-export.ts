@@ -42,6 +42,8 @@ export interface ExportJob {
   backend: BackendPreference;
   /** The viewer's `allow-domain-mismatch` (plugin/pipeline/domain.ts). */
   allowDomainMismatch?: boolean;
+  /** The viewer's `allow-derived` (plugin/pipeline/derived.ts). */
+  allowDerived?: boolean;
   /** Whole-image ranges per raster band (LiveTileEnhancer.exportRanges). */
   ranges: NormRange[];
   /** LR region to export, full-image px. */
@@ -170,6 +172,7 @@ export class FrameExportController implements ReactiveController {
       priority: 'prefetch',
       ranges: job.ranges,
       allowDomainMismatch: job.allowDomainMismatch,
+      allowDerived: job.allowDerived,
       // tiles of one frame are shared by repeated exports (another format, the same region)
       imageId: `${job.loaded.imageId}#export`,
       signal,

@@ -11,6 +11,7 @@
  */
 import { cache, imageLoader, metaData, type Types } from '@cornerstonejs/core';
 import { TilesrError } from '../../../core/errors.ts';
+import { naturalEnhancement } from '../../../formats/dicom/derivation.ts';
 import {
   sampleTypeOf,
   type ImageInfo,
@@ -198,6 +199,10 @@ export function rasterFromCs3dImage(image: Types.IImage, imageId: string = image
     lossy,
     metadata,
   };
+  // an image tilesr already enhanced is refused by the engine (ALREADY_ENHANCED): OHIF's 'instance'
+  // metadata is the whole naturalized instance, where its derivation and equipment are
+  const enhancement = naturalEnhancement(moduleOf('instance', imageId));
+  if (enhancement) info.enhancement = enhancement;
   return { info, frame: 0, window: { x: 0, y: 0, width, height }, width, height, samples, dtype, data };
 }
 

@@ -83,7 +83,8 @@ describe('live enhancement of a Cornerstone3D stack', function () {
       return performance.now() - since > 1500;
     }, 'an idle engine');
     const runs = live.engine.stats.inferences ?? 0;
-    expect(runs).to.be.at.least(2 * visible);
+    // merged blocks by default: the centre cell alone, the rest of the view and the next slice's cells merged
+    expect(runs).to.be.within(2, 2 * visible);
     const p0 = provenances.at(-1);
     expect(p0?.imageId).to.equal(ids[0]);
     expect(p0?.spacing.row).to.be.closeTo(0.451171875 / 2, 1e-9);
