@@ -13,7 +13,7 @@
  * The page (bench/browser/) is served by @web/dev-server from the repository root with COOP/COEP.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -28,6 +28,7 @@ import type {
   ExtraModel,
 } from './browser/protocol.ts';
 import { fmtMps, timeTiles } from './inference.ts';
+import { convMacsPerLrPixel } from './macs.ts';
 import type { SuiteOutput } from './report.ts';
 import { fixtureTiles, outputMps, TILE_FIXTURE } from './tiles.ts';
 import { launchChromium, ROOT, startRepoServer } from '../scripts/repo-server.ts';
@@ -101,6 +102,30 @@ function exportFast(dir: string): ExtraModel[] | undefined {
     out.push({ id, scale, base64: readFileSync(file).toString('base64') });
   }
   return out;
+}
+
+/**
+ * onnxruntime-web's WASM builds and their relaxed-SIMD opcodes (0xfd 0x100-0x113, FMA included):
+ * `env.wasm.simd = 'relaxed'` only checks support and loads the same files.
+ */
+function wasmBuilds(): string {
+  const dir = join(ROOT, 'node_modules/onnxruntime-web/dist');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.wasm'))
+    .map((f) => {
+      const b = readFileSync(join(dir, f));
+      let relaxed = 0;
+      for (let i = 0; i + 2 < b.length; i++)
+        if (
+          b[i] === 0xfd &&
+          (b[i + 2] as number) === 0x02 &&
+          (b[i + 1] as number) >= 0x80 &&
+          (b[i + 1] as number) <= 0x93
+        )
+          relaxed++;
+      return `\`${f}\` (${(b.length / 2 ** 20).toFixed(1)} MiB, ${relaxed} relaxed-SIMD opcode sequences)`;
+    })
+    .join(', ');
 }
 
 /** Opens a fresh bench page (WASM settings are global per page) and runs one request in it. */
@@ -271,6 +296,7 @@ export async function benchBrowserInference(): Promise<SuiteOutput> {
   let adapter: string;
   let halo: HaloView | undefined;
   let haloError: string | undefined;
+  let webnn: string;
   const knobKey = `${KNOB_MODEL}@${KNOB_TILE}`;
   try {
     for (const k of KNOBS) {
@@ -343,6 +369,11 @@ export async function benchBrowserInference(): Promise<SuiteOutput> {
         node: node2.get(`${job.model}@${job.size}`) ?? null,
         skipped: job.skipped,
       });
+    // WebNN (navigator.ml) would be another execution provider (ort.all's 'webnn'), CPU included
+    const probe = await browser.newPage();
+    await probe.goto(url);
+    webnn = (await probe.evaluate(() => 'ml' in navigator)) ? 'present' : 'absent';
+    await probe.close();
     try {
       halo = await haloOverhead(browser, server.origin);
     } catch (err) {
@@ -361,6 +392,15 @@ export async function benchBrowserInference(): Promise<SuiteOutput> {
   const nodeAt128 = node2.get(knobKey) ?? null;
   const ratio = (a: number | null | undefined, b: number | null | undefined) =>
     a != null && b != null && b > 0 ? a / b : null;
+  // multiply-adds per LR px of each model, from its graph; GMAC/s of a row's WASM / node-cpu time
+  const macs = new Map<string, number>();
+  for (const id of new Set(rows.map((r) => r.model))) {
+    const extra = fast?.find((f) => f.id === id);
+    const bytes = extra ? Buffer.from(extra.base64, 'base64') : (await loadModel(getModel(id))).bytes;
+    macs.set(id, convMacsPerLrPixel(bytes));
+  }
+  const gmacs = (r: Row | undefined, ms: number | null | undefined) =>
+    r && ms ? ((macs.get(r.model) ?? NaN) * r.size * r.size) / 1e9 / (ms / 1000) : null;
   const label = (m: string) => (m.startsWith('fast') ? `${m.replace(' (untrained)', '')} (${UNTRAINED})` : m);
   const fastRatio = (threads: string, scale: number, on: 'ms' | 'node') => {
     const f = rows.find(
@@ -379,6 +419,8 @@ export async function benchBrowserInference(): Promise<SuiteOutput> {
   };
   const ratios: Record<string, number | null> = {
     wasm_over_node_cpu: ratio(wasm2at128?.ms, nodeAt128),
+    wasm_gmacs: gmacs(wasm2at128, wasm2at128?.ms),
+    node_cpu_gmacs: gmacs(wasm2at128, nodeAt128),
     wasm_over_node_cpu_knob_baseline: ratio(baseline, nodeAt128),
     wasm_1thread_over_node_cpu_1thread: ratio(
       rows.find((r) => r.section === 'knobs' && r.threads === '1')?.ms,
@@ -423,11 +465,18 @@ export async function benchBrowserInference(): Promise<SuiteOutput> {
     '(32 channels, 6 blocks) with random weights, exported to a temp dir for this run and never shipped.',
     `**WebGPU rows are Chromium's ${SOFTWARE_ADAPTER}, a CPU emulation: they say nothing about a real GPU.**`,
     '',
-    '| backend | threads | model | LR tile | median ms / tile | output MP/s | runs | node-cpu ms (same threads) | ms / node-cpu ms |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| backend | threads | model | LR tile | median ms / tile | output MP/s | runs | node-cpu ms (same threads) | ms / node-cpu ms | GMAC / tile | GMAC/s | node-cpu GMAC/s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows
       .filter((r) => r.section === 'sizes')
-      .map((r) => `| ${r.config} | ${r.threads} | ${label(r.model)} | ${r.size}x${r.size} | ${cell(r)}`),
+      .map(
+        (r) =>
+          `| ${r.config} | ${r.threads} | ${label(r.model)} | ${r.size}x${r.size} | ${cell(r)} ${fmt(((macs.get(r.model) ?? NaN) * r.size * r.size) / 1e9, 2)} | ${fmt(gmacs(r, r.ms), 1)} | ${fmt(gmacs(r, r.node), 1)} |`,
+      ),
+    '',
+    'GMAC: Conv multiply-adds per tile counted from the ONNX graph (bench/macs.ts; medical-x2 1.367 M per',
+    'LR px, x4 1.964 M). onnxruntime-web WASM builds installed: ' + wasmBuilds() + '.',
+    `WebNN (\`navigator.ml\`, the 'webnn' execution provider of ort.all) in this Chromium: ${webnn}.`,
     '',
     halo
       ? `Live halo overhead, zoomed demo view (512 px viewer, x4, MR slice centre, prefetch off, WASM): ${halo.inferences} inferences for ${halo.tiles} cells of ${halo.tileSize} px (halo ${halo.halo}), ${halo.computedPx} LR px computed / ${halo.shownPx} shown = **${fmt(ratios.live_halo_overhead ?? null, 2)}**, view enhanced in ${fmt(halo.ms, 0)} ms.`

@@ -178,11 +178,17 @@ test(
       '--out',
       join(dir, 'x.dcm'),
     ]);
-    const code = (o: string) => /^error ([A-Z_]+):/m.exec(o)?.[1] ?? 'none';
-    assert.equal(code(again.stderr), code(file.stderr), `series: ${again.stderr}\nfile: ${file.stderr}`);
+    // `error CODE:` on stderr, or with --json `{"error":{"code":...}}` on stdout
+    const code = (o: string) =>
+      /^error ([A-Z_]+):|"code":"([A-Z_]+)"/m.exec(o)?.slice(1).find(Boolean) ?? 'none';
+    assert.equal(
+      code(again.stderr + again.stdout),
+      code(file.stderr),
+      `series: ${again.stderr}${again.stdout}\nfile: ${file.stderr}`,
+    );
+    assert.equal(code(file.stderr), 'ALREADY_ENHANCED');
     assert.equal(again.status, file.status);
-    if (code(file.stderr) === 'ALREADY_ENHANCED')
-      assert.equal((await searchSeries(c, STUDY)).length, 2, 'nothing stored for a refused series');
+    assert.equal((await searchSeries(c, STUDY)).length, 2, 'nothing stored for a refused series');
   },
 );
 

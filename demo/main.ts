@@ -91,8 +91,8 @@ function showSample(key: string): void {
   const s = SAMPLES[key];
   if (!s) return;
   pending = { input: s.url, name: s.name, sample: key };
-  control.modelId = s.model;
-  viewer.model = s.model;
+  // the sample's model is set once its image is shown (sr-image-loaded): set now, it would meet the
+  // image still on screen, possibly of the other domain (DOMAIN_MISMATCH)
   viewer.frame = 0;
   // the same URL again (after another file) must open again: src only opens when it changes
   if (viewer.src === s.url) void viewer.open(s.url);
@@ -129,9 +129,13 @@ viewer.addEventListener('sr-image-loaded', (e) => {
     pending = undefined;
     reflectCurrent();
   }
-  // the model follows the image's domain when the user has not picked one
+  // a sample brings its model; otherwise the model follows the image's domain
+  const sample = current?.sample ? SAMPLES[current.sample] : undefined;
   const domain = e.detail.info.format === 'dicom' ? 'medical' : 'satellite';
-  if (!control.modelId.startsWith(domain)) {
+  if (sample && control.modelId !== sample.model) {
+    control.modelId = sample.model;
+    viewer.model = sample.model;
+  } else if (!control.modelId.startsWith(domain)) {
     control.modelId = `${domain}-x2`;
     viewer.model = control.modelId;
   }

@@ -72,8 +72,8 @@ export interface LiveEnhanceConfig {
    * Largest side (LR px) of one inference block: visible cells are merged into blocks of up to this
    * side (whole cells, shrunk to the device's limits) so their halos are shared; each cell is still
    * stored and drawn on its own; the first visible cell still runs alone, first (plugin/live/blocks.ts),
-   * so the first tile comes as soon as with one inference per cell. Default 256; 0 or <= tileSize:
-   * one inference per cell.
+   * so the first tile comes as soon as with one inference per cell. Default 128 (config.ts); 0 or
+   * <= tileSize: one inference per cell.
    */
   blockSize?: number;
   /**

@@ -67,9 +67,9 @@ export class SrViewer extends LiveViewerElement {
   /**
    * Largest side (LR px) of one inference block: missing visible tiles are merged into blocks of up to
    * this side so they share one halo (each tile still stored, checked and drawn on its own); the
-   * centre tile still runs alone, first (plugin/live/blocks.ts). Default 256; 0: one inference per tile.
+   * centre tile still runs alone, first (plugin/live/blocks.ts). Default 128; 0: one inference per tile.
    */
-  @property({ type: Number, attribute: 'block-size' }) blockSize = DEFAULT_LIVE_CONFIG.blockSize ?? 0;
+  @property({ type: Number, attribute: 'block-size' }) blockSize: number = DEFAULT_LIVE_CONFIG.blockSize ?? 0;
   /** Attach to this existing cornerstone element instead of creating one (set before connecting). */
   @property({ attribute: false }) cornerstoneElement: HTMLElement | undefined;
   /**

@@ -76,6 +76,7 @@ describe('<sr-viewer> on an overview: enhancement past native resolution reads n
       overviewScale: { x: f, y: f },
     });
     expect(p.region).to.deep.equal(cell);
+    expect(p.colorPath).to.equal('luma');
     // the panel reads it (issue 20 #14: it said "Region: undefined, frame undefined, …")
     const panel = document.createElement('sr-provenance');
     document.body.append(panel);
@@ -122,6 +123,8 @@ describe('<sr-viewer> on an overview: enhancement past native resolution reads n
       bands,
       ranges: bands.map((b) => ranges[b]!),
       session: shared.session,
+      // 3-band colour display goes through luma by default (plugin/pipeline/luma.ts)
+      colorPath: 'luma',
     }).enhanceTile(cell);
     let max = 0;
     for (let i = 0; i < want.data.length; i++) max = Math.max(max, Math.abs(want.data[i]! - got.data[i]!));
