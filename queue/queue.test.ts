@@ -3,20 +3,18 @@
 // with single-machine `tilesr enhance` / `tilesr validate`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { expandInputs } from './inputs.ts';
 import { redact, redactUrl, redisOptions } from './redis.ts';
 import { orthancMissing, startOrthanc } from '../test/testing/orthanc.ts';
+import { ROOT, tilesr } from './testing/cli.ts';
 import { redisMissing, startRedis, startWorker, ready, type TestWorker } from './testing/redis.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin/tilesr.mjs');
 const BIG = 'fixtures/dicom/mr384_12bit_explicit_le.dcm';
 const FILES = [
   'fixtures/dicom/mr64_implicit_le.dcm',
@@ -31,17 +29,6 @@ const FILES = [
   'fixtures/geotiff/f32_dsm_lzw_pred3.tif',
   'fixtures/geotiff/i16_rgb_deflate_nodata.tif',
 ];
-
-/** Runs the CLI without blocking this process (the workers' log pipes keep draining meanwhile). */
-async function tilesr(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const status = await new Promise<number | null>((res) => p.once('close', (code) => res(code)));
-  return { status, stdout, stderr };
-}
 
 const outName = (f: string) => `${basename(f, extname(f))}_medical-x2.${/\.tif$/.test(f) ? 'tif' : 'dcm'}`;
 

@@ -2,24 +2,11 @@
 // merge rewrites the report from every part (the untouched ones read back from their jobs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { tilesr } from './testing/cli.ts';
 import { ready, redisMissing, startRedis, startWorker } from './testing/redis.ts';
-
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin/tilesr.mjs');
-
-async function tilesr(args: string[]) {
-  const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const status = await new Promise<number | null>((res) => p.once('close', (code) => res(code)));
-  return { status, stdout, stderr };
-}
 
 test(
   'retry-failed: a validate part that failed for good runs again and the report is rewritten',

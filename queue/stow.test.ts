@@ -3,23 +3,10 @@
 // and options finds it by QIDO-RS and stores nothing; the study ends with exactly one derived series.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { orthancMissing, startOrthanc } from '../test/testing/orthanc.ts';
+import { ROOT, tilesr } from './testing/cli.ts';
 import { ready, redisMissing, startRedis, startWorker } from './testing/redis.ts';
-
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin/tilesr.mjs');
-
-async function tilesr(args: string[]) {
-  const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const status = await new Promise<number | null>((res) => p.once('close', (code) => res(code)));
-  return { status, stdout, stderr };
-}
 
 test(
   '--stow twice: one derived series (found again by its SeriesDescription tag), second run skipped',

@@ -3,24 +3,12 @@
 // trusted through TILESR_REDIS_CA_FILE; an untrusted CA is refused; the password is printed nowhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { REDIS_CA_ENV } from './redis.ts';
+import { tilesr } from './testing/cli.ts';
 import { ready, startRedis, startWorker, tlsMissing } from './testing/redis.ts';
-
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin/tilesr.mjs');
-
-async function tilesr(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let out = '';
-  p.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  p.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const status = await new Promise<number | null>((res) => p.once('close', (code) => res(code)));
-  return { status, out };
-}
 
 test(
   'rediss:// (TLS + password): submit, one worker, wait; CA from TILESR_REDIS_CA_FILE',
